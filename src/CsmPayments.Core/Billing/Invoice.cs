@@ -1,0 +1,39 @@
+namespace CsmPayments.Billing;
+
+public enum InvoiceStatus { Open, Void, Uncollectible }
+
+/// <summary>An invoice issued to an account. Its balance is derived from payments and credit notes; see <see cref="Ledger"/>.</summary>
+public sealed class Invoice
+{
+    private Invoice() { Number = Currency = ""; }
+
+    public Invoice(string number, long accountId, DateOnly issueDate, DateOnly dueDate, Money amount, string? poNumber, InvoiceStatus status)
+    {
+        Number = Guard.Required(number, nameof(number));
+        AccountId = accountId;
+        IssueDate = issueDate;
+        DueDate = dueDate >= issueDate ? dueDate : throw new ArgumentException("due date is before the issue date", nameof(dueDate));
+        Guard.NotNegative(amount, nameof(amount));
+        AmountValue = amount.Amount;
+        Currency = amount.Currency;
+        PoNumber = string.IsNullOrWhiteSpace(poNumber) ? null : poNumber.Trim();
+        Status = status;
+    }
+
+    public long Id { get; private set; }
+    public string Number { get; private set; }
+    public long AccountId { get; private set; }
+    public DateOnly IssueDate { get; private set; }
+    public DateOnly DueDate { get; private set; }
+    public decimal AmountValue { get; private set; }
+    public string Currency { get; private set; }
+    public string? PoNumber { get; private set; }
+    public InvoiceStatus Status { get; private set; }
+
+    public Money Amount => new(AmountValue, Currency);
+
+    /// <summary>Void and uncollectible invoices carry no balance (DESIGN §3).</summary>
+    public bool CarriesBalance => Status == InvoiceStatus.Open;
+
+    public int DaysPastDue(DateOnly asOf) => asOf.DayNumber - DueDate.DayNumber;
+}

@@ -1,0 +1,145 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+
+namespace CsmPayments.Storage;
+
+/// <summary>
+/// Writes many entities at once, inserting new rows and updating existing ones matched on a natural key, without
+/// change tracking. Column names and value conversions come from the EF model, so the table shape has one source.
+/// A row whose values are all unchanged is not rewritten, so importing the same data twice changes nothing.
+/// Runs inside the caller's transaction when there is one.
+/// </summary>
+public sealed class BulkUpsert<T> where T : class
+{
+    private const int PostgresBatch = 50_000;
+
+    private readonly CsmDbContext _db;
+    private readonly string _table;
+    private readonly IProperty[] _columns;
+    private readonly string[] _keyColumns;
+
+    public BulkUpsert(CsmDbContext db, params string[] keyProperties)
+    {
+        _db = db;
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
+        _table = entity.GetTableName()!;
+        var store = StoreObjectIdentifier.Table(_table, entity.GetSchema());
+        _columns = entity.GetProperties()
+            .Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.OnAdd))
+            .ToArray();
+        _keyColumns = keyProperties.Select(k => entity.FindProperty(k)?.GetColumnName(store)
+            ?? throw new InvalidOperationException($"{typeof(T).Name} has no property {k}")).ToArray();
+        ColumnNames = _columns.Select(p => p.GetColumnName(store)!).ToArray();
+    }
+
+    private string[] ColumnNames { get; }
+
+    /// <summary>Writes the rows; returns how many were inserted or changed.</summary>
+    public Task<long> WriteAsync(IEnumerable<T> rows, CancellationToken ct = default) =>
+        _db.Provider == StorageProvider.Postgres ? WritePostgresAsync(rows, ct) : WriteSqliteAsync(rows, ct);
+
+    private object? Value(IProperty property, T row)
+    {
+        var value = property.GetGetter().GetClrValue(row);
+        var converter = property.GetTypeMapping().Converter;
+        return value is null ? null : converter is null ? value : converter.ConvertToProvider(value);
+    }
+
+    private string UpsertTail(string excluded)
+    {
+        var updatable = ColumnNames.Where(c => !_keyColumns.Contains(c)).ToArray();
+        if (updatable.Length == 0) return $" ON CONFLICT ({string.Join(", ", _keyColumns)}) DO NOTHING";
+        var target = string.Join(", ", updatable.Select(c => $"{_table}.{c}"));
+        var incoming = string.Join(", ", updatable.Select(c => $"{excluded}.{c}"));
+        var distinct = _db.Provider == StorageProvider.Postgres ? "IS DISTINCT FROM" : "IS NOT";
+        var rowTarget = updatable.Length == 1 ? target : $"({target})";
+        var rowIncoming = updatable.Length == 1 ? incoming : $"({incoming})";
+        var cast = _db.Provider == StorageProvider.Postgres && updatable.Length > 1 ? "ROW" : "";
+        return $" ON CONFLICT ({string.Join(", ", _keyColumns)}) DO UPDATE SET "
+               + string.Join(", ", updatable.Select(c => $"{c} = excluded.{c}"))
+               + $" WHERE {cast}{rowTarget} {distinct} {cast}{rowIncoming}";
+    }
+
+    private async Task<long> WriteSqliteAsync(IEnumerable<T> rows, CancellationToken ct)
+    {
+        var connection = _db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await _db.Database.OpenConnectionAsync(ct);
+        var ownTransaction = _db.Database.CurrentTransaction is null ? await _db.Database.BeginTransactionAsync(ct) : null;
+        await using var command = connection.CreateCommand();
+        command.Transaction = _db.Database.CurrentTransaction!.GetDbTransaction();
+        var parameters = ColumnNames.Select((_, i) => "@p" + i).ToArray();
+        command.CommandText = $"INSERT INTO {_table} ({string.Join(", ", ColumnNames)}) VALUES ({string.Join(", ", parameters)})"
+                              + UpsertTail("excluded");
+        var dbParameters = new DbParameter[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            dbParameters[i] = command.CreateParameter();
+            dbParameters[i].ParameterName = parameters[i];
+            command.Parameters.Add(dbParameters[i]);
+        }
+        await command.PrepareAsync(ct);
+        long changed = 0;
+        foreach (var row in rows)
+        {
+            ct.ThrowIfCancellationRequested();
+            for (var i = 0; i < _columns.Length; i++) dbParameters[i].Value = Value(_columns[i], row) ?? DBNull.Value;
+            changed += await command.ExecuteNonQueryAsync(ct);
+        }
+        if (ownTransaction is not null)
+        {
+            await ownTransaction.CommitAsync(ct);
+            await ownTransaction.DisposeAsync();
+        }
+        return changed;
+    }
+
+    private async Task<long> WritePostgresAsync(IEnumerable<T> rows, CancellationToken ct)
+    {
+        // COPY into a temporary table, then one INSERT … ON CONFLICT per batch: far faster than row-by-row inserts.
+        await _db.Database.OpenConnectionAsync(ct);
+        var connection = (NpgsqlConnection)_db.Database.GetDbConnection();
+        var ownTransaction = _db.Database.CurrentTransaction is null ? await _db.Database.BeginTransactionAsync(ct) : null;
+        var staging = "staging_" + _table;
+        var columns = string.Join(", ", ColumnNames);
+        await using (var create = connection.CreateCommand())
+        {
+            create.CommandText = $"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {_table} INCLUDING DEFAULTS) ON COMMIT DROP; TRUNCATE {staging};";
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        long changed = 0;
+        using var enumerator = rows.GetEnumerator();
+        var more = true;
+        while (more)
+        {
+            var count = 0;
+            await using (var importer = await connection.BeginBinaryImportAsync($"COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)", ct))
+            {
+                while (count < PostgresBatch && (more = enumerator.MoveNext()))
+                {
+                    await importer.StartRowAsync(ct);
+                    foreach (var property in _columns)
+                    {
+                        var value = Value(property, enumerator.Current);
+                        if (value is null) await importer.WriteNullAsync(ct);
+                        else await importer.WriteAsync(value, property.GetColumnType(), ct);
+                    }
+                    count++;
+                }
+                await importer.CompleteAsync(ct);
+            }
+            if (count == 0) break;
+            await using var merge = connection.CreateCommand();
+            merge.CommandText = $"INSERT INTO {_table} ({columns}) SELECT {columns} FROM {staging}" + UpsertTail("excluded") + $"; TRUNCATE {staging};";
+            changed += await merge.ExecuteNonQueryAsync(ct);
+        }
+        if (ownTransaction is not null)
+        {
+            await ownTransaction.CommitAsync(ct);
+            await ownTransaction.DisposeAsync();
+        }
+        return changed;
+    }
+}

@@ -1,0 +1,146 @@
+using CsmPayments.Accounts;
+using CsmPayments.Billing;
+using CsmPayments.Engagement;
+using CsmPayments.Usage;
+using Microsoft.EntityFrameworkCore;
+
+namespace CsmPayments.Storage;
+
+/// <summary>
+/// The unit of work over the ledger and customer data. One subclass per provider carries that provider's
+/// migrations; the model is the same. Every account-owned table keeps <c>account_id</c> so it can be sharded by account.
+/// </summary>
+public abstract class CsmDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+    public DbSet<Payment> Payments => Set<Payment>();
+    public DbSet<CreditNote> CreditNotes => Set<CreditNote>();
+    public DbSet<UsageDay> UsageDays => Set<UsageDay>();
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<NpsResponse> NpsResponses => Set<NpsResponse>();
+    public DbSet<Touchpoint> Touchpoints => Set<Touchpoint>();
+
+    public abstract StorageProvider Provider { get; }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<decimal>().HavePrecision(19, 4);
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(24);
+        configurationBuilder.Properties<string>().HaveMaxLength(320);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<User>(e =>
+        {
+            e.HasIndex(x => x.Email).IsUnique();
+        });
+
+        b.Entity<Account>(e =>
+        {
+            e.HasIndex(x => x.ExternalId).IsUnique();
+            e.HasIndex(x => x.CsmId);
+            e.HasIndex(x => x.StripeCustomerId).IsUnique();
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.CsmId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<Contact>(e =>
+        {
+            e.HasIndex(x => x.Email).IsUnique();
+            e.HasIndex(x => x.AccountId);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Subscription>(e =>
+        {
+            e.HasIndex(x => x.ExternalId).IsUnique();
+            e.HasIndex(x => x.AccountId);
+            e.Property(x => x.MrrAmount).HasColumnName("mrr");
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Ignore(x => x.Mrr);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Invoice>(e =>
+        {
+            e.HasIndex(x => x.Number).IsUnique();
+            e.HasIndex(x => new { x.AccountId, x.IssueDate });
+            e.HasIndex(x => new { x.Status, x.DueDate }); // open invoices by due date
+            e.Property(x => x.AmountValue).HasColumnName("amount");
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Ignore(x => x.Amount);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Payment>(e =>
+        {
+            e.HasIndex(x => x.ExternalId).IsUnique();
+            e.HasIndex(x => new { x.AccountId, x.PaidOn });
+            e.HasIndex(x => x.InvoiceId);
+            e.Property(x => x.AmountValue).HasColumnName("amount");
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Ignore(x => x.Amount);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(x => x.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<CreditNote>(e =>
+        {
+            e.HasIndex(x => x.Number).IsUnique();
+            e.HasIndex(x => x.AccountId);
+            e.HasIndex(x => x.InvoiceId);
+            e.Property(x => x.AmountValue).HasColumnName("amount");
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Ignore(x => x.Amount);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(x => x.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<UsageDay>(e =>
+        {
+            e.HasKey(x => new { x.AccountId, x.Date }); // usage by account and date
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Ticket>(e =>
+        {
+            e.HasIndex(x => x.ExternalId).IsUnique();
+            e.HasIndex(x => new { x.AccountId, x.OpenedOn });
+            e.Property(x => x.Subject).HasMaxLength(1000);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<NpsResponse>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.ContactEmail, x.RespondedOn }).IsUnique();
+            e.Property(x => x.Comment).HasMaxLength(4000);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Touchpoint>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.UserId, x.OccurredOn, x.Kind }).IsUnique();
+            e.HasIndex(x => new { x.UserId, x.OccurredOn });
+            e.Property(x => x.Summary).HasMaxLength(4000);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Restrict);
+        });
+    }
+}
+
+public enum StorageProvider { Sqlite, Postgres }
+
+public sealed class SqliteCsmDbContext(DbContextOptions<SqliteCsmDbContext> options) : CsmDbContext(options)
+{
+    public override StorageProvider Provider => StorageProvider.Sqlite;
+}
+
+public sealed class PostgresCsmDbContext(DbContextOptions<PostgresCsmDbContext> options) : CsmDbContext(options)
+{
+    public override StorageProvider Provider => StorageProvider.Postgres;
+}

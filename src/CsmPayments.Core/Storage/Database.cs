@@ -1,0 +1,75 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Npgsql;
+
+namespace CsmPayments.Storage;
+
+/// <summary>Opens contexts for the configured provider and brings the schema up to date.</summary>
+public sealed class Database(StorageOptions options)
+{
+    public StorageOptions Options { get; } = options;
+
+    public CsmDbContext Open() => Options.Provider switch
+    {
+        StorageProvider.Sqlite => new SqliteCsmDbContext(SqliteOptions(Options.ConnectionString)),
+        StorageProvider.Postgres => new PostgresCsmDbContext(PostgresOptions(Options.ConnectionString)),
+        _ => throw new InvalidOperationException($"unknown provider {Options.Provider}"),
+    };
+
+    /// <summary>Applies pending migrations; returns the names of those applied.</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken ct = default)
+    {
+        await using var db = Open();
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (pending.Count > 0) await db.Database.MigrateAsync(ct);
+        return pending;
+    }
+
+    internal static DbContextOptions<SqliteCsmDbContext> SqliteOptions(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, Pooling = true };
+        return new DbContextOptionsBuilder<SqliteCsmDbContext>()
+            .UseSqlite(builder.ToString(), o => o.CommandTimeout(600))
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(SqlitePragmas.Instance)
+            .Options;
+    }
+
+    internal static DbContextOptions<PostgresCsmDbContext> PostgresOptions(string connectionString) =>
+        new DbContextOptionsBuilder<PostgresCsmDbContext>()
+            .UseNpgsql(connectionString, o => o.CommandTimeout(600))
+            .UseSnakeCaseNamingConvention()
+            .Options;
+}
+
+/// <summary>WAL and a busy timeout so a reader and a writer can share the embedded file.</summary>
+internal sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;";
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>Lets the EF tooling build each provider's context when generating migrations.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteCsmDbContext>
+{
+    public SqliteCsmDbContext CreateDbContext(string[] args) => new(Database.SqliteOptions("Data Source=design-time.db"));
+}
+
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresCsmDbContext>
+{
+    public PostgresCsmDbContext CreateDbContext(string[] args) => new(Database.PostgresOptions("Host=localhost;Database=design_time"));
+}

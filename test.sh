@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need on a fresh machine first (PostgreSQL server binaries).
+set -euo pipefail
+cd "$(dirname "$0")"
+need_apt=()
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need_apt+=(postgresql); fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "Installing: ${need_apt[*]}"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null; fi
+fi
+dotnet build CsmPayments.slnx -c Release -warnaserror
+dotnet test CsmPayments.slnx -c Release --no-build --logger "console;verbosity=normal" "$@"

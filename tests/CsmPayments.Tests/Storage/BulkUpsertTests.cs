@@ -1,0 +1,46 @@
+using CsmPayments.Accounts;
+using CsmPayments.Storage;
+using CsmPayments.Tests.Infrastructure;
+using CsmPayments.Usage;
+using Microsoft.EntityFrameworkCore;
+
+namespace CsmPayments.Tests.Storage;
+
+public sealed class BulkUpsertTests
+{
+    [Theory, Providers]
+    public async Task Upsert_inserts_new_rows_updates_changed_ones_and_leaves_equal_ones_alone(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        long accountId;
+        await using (var db = test.Open())
+        {
+            var csm = new User("csm@example.com", "Casey", UserRole.Csm, 50);
+            db.Users.Add(csm);
+            await db.SaveChangesAsync();
+            var account = new Account("A-1", "Acme", "Retail", 40, "US", "Growth", csm.Id, "USD", null, ServiceTier.Medium);
+            db.Accounts.Add(account);
+            await db.SaveChangesAsync();
+            accountId = account.Id;
+        }
+
+        var day = new DateOnly(2026, 1, 1);
+        var first = Enumerable.Range(0, 3).Select(i => new UsageDay(accountId, day.AddDays(i), 10 + i, 100)).ToList();
+        await using (var db = test.Open())
+            Assert.Equal(3, await new BulkUpsert<UsageDay>(db, nameof(UsageDay.AccountId), nameof(UsageDay.Date)).WriteAsync(first));
+
+        await using (var db = test.Open())
+            Assert.Equal(0, await new BulkUpsert<UsageDay>(db, nameof(UsageDay.AccountId), nameof(UsageDay.Date)).WriteAsync(first));
+
+        var second = new[] { new UsageDay(accountId, day, 99, 100), new UsageDay(accountId, day.AddDays(1), 11, 100), new UsageDay(accountId, day.AddDays(5), 1, 1) };
+        await using (var db = test.Open())
+            Assert.Equal(2, await new BulkUpsert<UsageDay>(db, nameof(UsageDay.AccountId), nameof(UsageDay.Date)).WriteAsync(second));
+
+        await using (var db = test.Open())
+        {
+            var stored = await db.UsageDays.OrderBy(u => u.Date).Select(u => new { u.Date, u.ActiveUsers }).ToListAsync();
+            Assert.Equal([(day, 99), (day.AddDays(1), 11), (day.AddDays(2), 12), (day.AddDays(5), 1)],
+                stored.Select(s => (s.Date, s.ActiveUsers)));
+        }
+    }
+}
