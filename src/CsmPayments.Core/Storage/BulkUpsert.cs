@@ -20,6 +20,7 @@ public sealed class BulkUpsert<T> where T : class
     private readonly string _table;
     private readonly IProperty[] _columns;
     private readonly string[] _keyColumns;
+    private readonly HashSet<string> _preserved = new(StringComparer.Ordinal);
 
     public BulkUpsert(CsmDbContext db, params string[] keyProperties)
     {
@@ -37,6 +38,21 @@ public sealed class BulkUpsert<T> where T : class
 
     private string[] ColumnNames { get; }
 
+    /// <summary>
+    /// Columns that this writer sets on insert but never overwrites on update, because another source owns them
+    /// (for example the Stripe customer id, which no CSV file carries).
+    /// </summary>
+    public BulkUpsert<T> Preserving(params string[] properties)
+    {
+        foreach (var name in properties)
+        {
+            var index = Array.FindIndex(_columns, c => c.Name == name);
+            if (index < 0) throw new InvalidOperationException($"{typeof(T).Name} has no property {name}");
+            _preserved.Add(ColumnNames[index]);
+        }
+        return this;
+    }
+
     /// <summary>Writes the rows; returns how many were inserted or changed.</summary>
     public Task<long> WriteAsync(IEnumerable<T> rows, CancellationToken ct = default) =>
         _db.Provider == StorageProvider.Postgres ? WritePostgresAsync(rows, ct) : WriteSqliteAsync(rows, ct);
@@ -50,7 +66,7 @@ public sealed class BulkUpsert<T> where T : class
 
     private string UpsertTail(string excluded)
     {
-        var updatable = ColumnNames.Where(c => !_keyColumns.Contains(c)).ToArray();
+        var updatable = ColumnNames.Where(c => !_keyColumns.Contains(c) && !_preserved.Contains(c)).ToArray();
         if (updatable.Length == 0) return $" ON CONFLICT ({string.Join(", ", _keyColumns)}) DO NOTHING";
         var target = string.Join(", ", updatable.Select(c => $"{_table}.{c}"));
         var incoming = string.Join(", ", updatable.Select(c => $"{excluded}.{c}"));
