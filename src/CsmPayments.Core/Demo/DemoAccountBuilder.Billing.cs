@@ -77,6 +77,12 @@ internal sealed partial class DemoAccountBuilder
                 CreditNotes.Add(note with { Number = $"CN-{account._id}-{++n:D3}" });
         }
 
+        /// <summary>
+        /// Accounts that stop paying altogether do so from one invoice on, so their oldest debt dates the delinquency;
+        /// the others may leave an odd invoice unpaid while in trouble.
+        /// </summary>
+        private bool LeavesDebtsOpen => _p.FirstUnpaidInvoiceOn is null;
+
         private bool IsNeverPaid(InvoiceDraft d) => _p.FirstUnpaidInvoiceOn is { } unpaid && d.Issue >= unpaid;
 
         private void IssueInvoices()
@@ -129,7 +135,8 @@ internal sealed partial class DemoAccountBuilder
                 NeverPaid(invoice);
                 return;
             }
-            var trouble = _p.InTrouble(invoice.Issue);
+            // Silent churners keep paying: nothing in the ledger gives them away.
+            var trouble = _p.Fate != AccountFate.SilentChurn && _p.InTrouble(invoice.Issue);
             switch (_p.Payment)
             {
                 case PaymentBehaviour.Late:
@@ -180,7 +187,7 @@ internal sealed partial class DemoAccountBuilder
             var first = new Money(Math.Round(invoice.Amount.Amount * (decimal)_r.Between(0.3, 0.7), 0), invoice.Amount.Currency);
             var firstOn = Later(invoice.Issue, invoice.Due.AddDays(_r.Between(-5, 10)));
             Pay(invoice, firstOn, first, _p.Method);
-            if (trouble && _r.Chance(0.5)) return; // the rest never comes
+            if (trouble && LeavesDebtsOpen && _r.Chance(0.5)) return; // the rest never comes
             Pay(invoice, firstOn.AddDays(_r.Between(10, 45)), invoice.Remaining, _p.Method);
         }
 
@@ -213,7 +220,7 @@ internal sealed partial class DemoAccountBuilder
             invoice.Disputed = true;
             var openedOn = invoice.Issue.AddDays(_r.Between(2, 20));
             var subject = $"Billing dispute: {invoice.Number} " + _r.Pick(["charges for unused seats", "price does not match the order form", "billed after downgrade request", "service credits for outage not applied"]);
-            if (trouble && _r.Chance(0.5))
+            if (trouble && LeavesDebtsOpen && _r.Chance(0.5))
             {
                 DisputeTickets.Add(new DisputeTicket(openedOn, null, subject)); // left unpaid, unresolved
                 return;

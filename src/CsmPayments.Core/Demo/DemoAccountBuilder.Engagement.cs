@@ -62,7 +62,9 @@ internal sealed partial class DemoAccountBuilder
             var dayFactor = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? weekend : 1.0;
             if (day is { Month: 12, Day: >= 24 } or { Month: 1, Day: 1 }) dayFactor *= 0.35; // the holidays
             var expected = seats * engagement * Trend(day) * dayFactor;
-            var active = expected <= 0 ? 0 : (int)Math.Max(0, Math.Round(expected * (1 + r.Normal(0, 0.08))));
+            // Rounded at random in proportion, so a two-seat account at a third of its usual use still has active days.
+            var users = Math.Max(0, expected * (1 + r.Normal(0, 0.08)));
+            var active = expected <= 0 ? 0 : (int)Math.Floor(users) + (r.NextDouble() < users - Math.Floor(users) ? 1 : 0);
             var events = active == 0 ? 0 : (long)Math.Round(active * eventsPerUser * r.Between(0.7, 1.3));
             days[i] = new DemoUsageDay(day, active, events);
         }
@@ -110,8 +112,9 @@ internal sealed partial class DemoAccountBuilder
         if (_profile.TroubleFrom is { } from && _fate is AccountFate.VoluntaryChurn or AccountFate.DelinquentChurn or AccountFate.Recovered
             && r.Chance(0.9))
         {
-            // The escalation everyone remembers afterwards: urgent, and slow to fix.
-            var opened = r.Between(Later(from, FirstDay), Earlier((_profile.TroubleUntil ?? _asOf).AddDays(-1), _asOf));
+            // The escalation everyone remembers afterwards, late in the rough patch: urgent, and slow to fix.
+            var until = Earlier((_profile.TroubleUntil ?? _asOf).AddDays(-1), _asOf);
+            var opened = r.Between(Later(Later(from, until.AddDays(-75)), FirstDay), until);
             Add(opened, r.Chance(0.7) ? TicketPriority.Urgent : TicketPriority.High, opened.AddDays(r.Between(10, 40)), r.Pick(DemoCatalog.SevereTickets));
         }
         if (_fate == AccountFate.AtRisk)
@@ -183,10 +186,10 @@ internal sealed partial class DemoAccountBuilder
         };
         if (_profile.TroubleFrom is { } from && r.Chance(detractorChance))
         {
-            // An answer to the survey sent after a support case, from the champion, in the middle of the trouble.
+            // An answer to the survey sent after a support case, from the champion, late in the rough patch.
             var champion = respondents.First(c => c.Role == ContactRole.Champion);
             var until = Earlier((_profile.TroubleUntil ?? _asOf).AddDays(-1), last);
-            Add(champion, r.Between(Later(from, FirstDay), until), detractor: true);
+            Add(champion, r.Between(Later(Later(from, until.AddDays(-75)), FirstDay), until), detractor: true);
         }
         return responses.OrderBy(x => x.On).ThenBy(x => x.Order).Select(x => x.Response).ToList();
     }
@@ -230,20 +233,16 @@ internal sealed partial class DemoAccountBuilder
             ServiceTier.Medium => (30.0, DemoCatalog.MediumTouch),
             _ => (80.0, DemoCatalog.LowTouch),
         };
+        // Accounts on their way out were neglected first: for at least their last four months they heard from their
+        // CSM far less often [003].
+        var neglectedFrom = TroubledFate && _profile.TroubleFrom is { } troubleFrom
+            ? Earlier(troubleFrom, (_profile.TroubleUntil ?? _asOf).AddDays(-120))
+            : DateOnly.MaxValue;
         for (var day = first.AddDays(r.Between(0, (int)interval)); day <= last;)
         {
-            // Accounts on their way out hear less from their CSM, and what they hear goes unanswered [003].
-            var trouble = TroubledFate && _profile.InTrouble(day);
-            if (trouble && r.Chance(0.6))
-            {
-                Add(_csm, day, TouchpointKind.Email, "Follow-up email; no reply yet", last);
-            }
-            else
-            {
-                var (kind, summary) = r.Pick(menu);
-                Add(_csm, day, kind, summary, last);
-            }
-            var mean = interval * (trouble ? 2.5 : 1);
+            var (kind, summary) = r.Pick(menu);
+            Add(_csm, day, kind, summary, last);
+            var mean = interval * (day >= neglectedFrom ? 4 : 1);
             day = day.AddDays(Math.Max(1, (int)Math.Round(mean * 0.5 + r.Exponential(mean * 0.5))));
         }
 
@@ -253,15 +252,17 @@ internal sealed partial class DemoAccountBuilder
             {
                 var qbr = _profile.CustomerSince.AddMonths(3 * k);
                 if (qbr > last) break;
-                if (qbr < first || TroubledFate && _profile.InTrouble(qbr) && r.Chance(0.6)) continue; // postponed, never rebooked
+                if (qbr < first || qbr >= neglectedFrom && r.Chance(0.6)) continue; // postponed, never rebooked
                 Add(_csm, qbr, TouchpointKind.Qbr, r.Pick(["QBR: goals and adoption review", "QBR: roadmap and renewal planning", "QBR: value delivered this quarter"]), last);
             }
         }
 
-        if (_profile.Fate == AccountFate.VoluntaryChurn && _profile.EndedOn is { } end)
+        // Half the voluntary churners asked to cancel in time for a save call; the others simply did not renew.
+        if (_profile.Fate == AccountFate.VoluntaryChurn && _profile.EndedOn is { } end && r.Chance(0.5))
             Add(_csm, end.AddDays(-r.Between(3, 25)), TouchpointKind.Call, "Save call: the customer asked to cancel", last);
 
         var ladder = new[] { _staff.CollectorFor(_country), _csm, _staff.Controller, _staff.Cfo };
+        var lastReminder = new DateOnly?[ladder.Length];
         foreach (var (number, due, settledOn, disputed) in billing.Receivables)
         {
             if (disputed) continue; // a dispute pauses the chase
@@ -269,6 +270,9 @@ internal sealed partial class DemoAccountBuilder
             {
                 var on = due.AddDays(step.Days);
                 if (on > _asOf || settledOn is { } paid && paid <= on) break;
+                // Everyone above the collector writes about the account's arrears, not each invoice: once in six weeks at most.
+                if (step.Who > 0 && lastReminder[step.Who] is { } previous && on.DayNumber - previous.DayNumber < 45) continue;
+                lastReminder[step.Who] = on;
                 Add(ladder[step.Who], on, step.Kind, string.Format(System.Globalization.CultureInfo.InvariantCulture, step.Summary, number), _asOf);
             }
         }

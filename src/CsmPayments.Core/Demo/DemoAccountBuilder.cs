@@ -130,7 +130,7 @@ internal sealed partial class DemoAccountBuilder
             AccountFate.VoluntaryChurn => [(PaymentBehaviour.OnTime, 35.0), (PaymentBehaviour.Late, 30), (PaymentBehaviour.Disputes, 15), (PaymentBehaviour.Partial, 10), (PaymentBehaviour.FailingCard, 10)],
             AccountFate.DelinquentChurn or AccountFate.Delinquent => [(PaymentBehaviour.FailingCard, 50.0), (PaymentBehaviour.Late, 30), (PaymentBehaviour.Partial, 20)],
             AccountFate.AtRisk => [(PaymentBehaviour.Late, 35.0), (PaymentBehaviour.FailingCard, 25), (PaymentBehaviour.Partial, 20), (PaymentBehaviour.Disputes, 20)],
-            AccountFate.SilentChurn => [(PaymentBehaviour.OnTime, 80.0), (PaymentBehaviour.Late, 20)],
+            AccountFate.SilentChurn => [(PaymentBehaviour.OnTime, 1.0)],
             AccountFate.Recovered => [(PaymentBehaviour.Late, 40.0), (PaymentBehaviour.FailingCard, 30), (PaymentBehaviour.OnTime, 30)],
             _ => new (PaymentBehaviour, double)[] { (PaymentBehaviour.OnTime, 72.0), (PaymentBehaviour.Late, 14), (PaymentBehaviour.FailingCard, 7), (PaymentBehaviour.Partial, 3), (PaymentBehaviour.Disputes, 4) },
         });
@@ -170,6 +170,10 @@ internal sealed partial class DemoAccountBuilder
                     start = ContractStart(change, 4, 36);
                     var factor = _fate == AccountFate.Growing ? r.Between(1.2, 1.9) : r.Between(0.5, 0.85);
                     var next = LocalPrice(UsdOf(mrr) * (decimal)factor);
+                    var step = new Money(_currency == "JPY" ? 1_000m : 10m, _currency);
+                    // Rounding to the price step must not turn a change into no change.
+                    if (_fate == AccountFate.Growing && next <= mrr) next = mrr + step;
+                    if (_fate == AccountFate.Contracting && next >= mrr) next = Money.Max(step, mrr - step);
                     var nextInterval = _fate == AccountFate.Growing && interval == BillingInterval.Monthly && r.Chance(0.25) ? BillingInterval.Annual : interval;
                     _segments.Add(new Segment(start, change, mrr, interval, null));
                     _segments.Add(new Segment(change, null, next, nextInterval, null));
