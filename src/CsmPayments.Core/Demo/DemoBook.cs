@@ -56,9 +56,10 @@ public sealed class DemoBook
     public string? Conflict()
     {
         if (Accounts == 0 || _matched == Accounts) return null;
+        var held = Accounts == 1 ? "1 account" : $"{Accounts:N0} accounts";
         var other = Accounts - _matched;
         return _firstDifference is { } id
-            ? $"the database already holds {Accounts:N0} accounts, and {other:N0} of them are not this demo's (e.g. {id})"
-            : $"the database already holds {Accounts:N0} accounts, and {other:N0} of them are not in this demo";
+            ? $"the database already holds {held}, {other:N0} of them not as this demo writes them (e.g. {id})"
+            : $"the database already holds {held}, {other:N0} of them not in this demo";
     }
 }
