@@ -38,5 +38,5 @@ public static class ImportKinds
     public static ImportKind Parse(string? word) =>
         TryParse(word, out var kind)
             ? kind
-            : throw new ArgumentException($"'{word}' is not something that can be imported; use one of: {string.Join(", ", Names)}", nameof(word));
+            : throw new ArgumentException($"'{word}' is not something that can be imported; use one of: {string.Join(", ", Names)}");
 }
