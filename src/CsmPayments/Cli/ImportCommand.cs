@@ -50,7 +50,7 @@ public static class ImportCommand
             return 1;
         }
         await context.Output.WriteLineAsync(Invariant(
-            $"{result.File}: {result.RowsRead:N0} rows read, {result.RowsChanged:N0} new or changed, {result.RowsUnchanged:N0} unchanged ({elapsed.TotalSeconds:0.0} s)"));
+            $"{result.File}: {result.RowsRead:N0} {(result.RowsRead == 1 ? "row" : "rows")} read, {result.RowsChanged:N0} new or changed, {result.RowsUnchanged:N0} unchanged ({elapsed.TotalSeconds:0.0} s)"));
         return 0;
     }
 
