@@ -251,11 +251,11 @@ public sealed class ImporterTests
             {
                 await writer.WriteLineAsync("account_external_id,date,active_users,events");
                 for (var account = 0; account < 200; account++)
-                for (var day = 0; day < 1_000; day++)
-                {
-                    expectedEvents += account + day;
-                    await writer.WriteLineAsync($"B-{account},{UsageDates.Day(day)},{day % 40},{account + day}");
-                }
+                    for (var day = 0; day < 1_000; day++)
+                    {
+                        expectedEvents += account + day;
+                        await writer.WriteLineAsync($"B-{account},{UsageDates.Day(day)},{day % 40},{account + day}");
+                    }
             }
             var reports = new List<ImportProgress>();
 
