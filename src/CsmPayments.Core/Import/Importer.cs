@@ -113,7 +113,10 @@ public sealed class Importer(Database database)
         }
         catch (CsvFormatException e) when (e.LineNumber > 0)
         {
-            errors.Add((int)e.LineNumber, "row", $"cannot be read ({e.Message}); is a quote left open?");
+            // With malformed records skipped and reported, the reader throws only for a record past MaxRecordSize.
+            errors.Add((int)e.LineNumber, "row", e.Message.Contains(nameof(CsvReaderOptions.MaxRecordSize), StringComparison.Ordinal)
+                ? $"runs on for more than {MaxRecordBytes / (1 << 20)} MiB without ending, so the rest of the file could not be read; is a quote left open?"
+                : $"cannot be read as CSV, so the rest of the file could not be read: {e.Message}");
             return false;
         }
     }

@@ -121,6 +121,28 @@ public sealed class FileShapeTests
     }
 
     [Theory, Providers]
+    public async Task A_quote_left_open_early_in_a_large_file_stops_the_read_at_its_line(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        var importer = new Importer(test.Database);
+        await importer.ImportReferencesAsync(ImportKind.Tickets);
+        var lines = new List<string>
+        {
+            "external_id,account_external_id,opened_on,priority,status,solved_on,subject",
+            "T-1,A-1,2026-01-05,high,open,,Fine",
+            "T-2,A-1,2026-01-05,high,open,,\"Left open",
+        };
+        lines.AddRange(Enumerable.Range(3, 40_000).Select(i => $"T-{i},A-1,2026-01-05,high,open,,Swallowed by the open quote"));
+
+        var result = await importer.ImportAsync(ImportKind.Tickets, lines.ToArray());
+
+        Assert.Equal(["tickets.csv:3: row: runs on for more than 1 MiB without ending, so the rest of the file could not be read; is a quote left open?"],
+            result.Messages());
+        await using var db = test.Open();
+        Assert.Equal(0, await db.Tickets.CountAsync());
+    }
+
+    [Theory, Providers]
     public async Task Bytes_that_are_not_UTF_8_are_reported_where_they_are(StorageProvider provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
