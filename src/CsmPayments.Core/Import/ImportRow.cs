@@ -71,6 +71,12 @@ internal sealed class ImportRow(CsvReader csv, IReadOnlyDictionary<string, int> 
             Error(column, "is not UTF-8 text; save the file as UTF-8");
             return null;
         }
+        if (bytes.Contains((byte)0))
+        {
+            // PostgreSQL cannot store a NUL character, and no real value holds one: the file is damaged.
+            Error(column, "contains a NUL character; the file may be damaged or not a text file");
+            return null;
+        }
         var text = csv.GetString(field);
         if (text.Length > maxLength)
         {

@@ -187,6 +187,16 @@ public sealed class FileShapeTests
     }
 
     [Theory, Providers]
+    public async Task A_NUL_character_is_reported_rather_than_left_to_the_database(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+
+        var result = await new Importer(test.Database).ImportAsync(ImportKind.Users, "email,name,role", "casey@example.com,Ca\0sey,csm");
+
+        Assert.Equal(["users.csv:2: name: contains a NUL character; the file may be damaged or not a text file"], result.Messages());
+    }
+
+    [Theory, Providers]
     public async Task A_value_longer_than_its_column_is_reported(StorageProvider provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
