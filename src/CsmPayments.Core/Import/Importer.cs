@@ -20,16 +20,20 @@ public sealed class Importer(Database database)
     // A record this long is an unclosed quote running away with the file; reading on would buffer all of it.
     private const int MaxRecordBytes = 1 << 20;
 
+    /// <summary>Imports the file at <paramref name="path"/>; errors name it by its file name.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
     public Task<ImportResult> ImportAsync(ImportKind kind, string path, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         return ImportFileAsync(kind, path, progress, ct);
     }
 
+    /// <summary>Imports CSV text from <paramref name="reader"/>, which stays open; errors name it <paramref name="fileName"/>.</summary>
     public Task<ImportResult> ImportAsync(ImportKind kind, TextReader reader, string fileName, IProgress<ImportProgress>? progress = null,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
         return RunAsync(kind, options => CsvReader.Create(reader, options, leaveOpen: true), fileName, null, progress, ct);
     }
 
@@ -85,7 +89,7 @@ public sealed class Importer(Database database)
                 rowsRead++;
                 bytesRead = csv.ByteOffset;
                 row.MoveTo((int)csv.LineNumber);
-                if (csv.FieldCount != fields.Count)
+                if (csv.FieldCount != csv.Headers.Count)
                     row.Error("row", $"has {csv.FieldCount} values, but the header has {csv.Headers.Count} columns");
                 else
                     yield return row;
