@@ -156,8 +156,8 @@ public sealed class Importer(Database database)
 
     private static string Malformed(CsvMalformedReason reason) => reason switch
     {
-        CsvMalformedReason.StrayQuote => "has a quote inside a value that does not start with one; quote the whole value and double the quotes inside it",
-        CsvMalformedReason.TextAfterClosingQuote => "has text after the closing quote of a value; quote the whole value and double the quotes inside it",
+        CsvMalformedReason.StrayQuote => "has a quote inside a value that does not start with one; put the whole value in quotes and write each quote inside it twice",
+        CsvMalformedReason.TextAfterClosingQuote => "has text after the closing quote of a value; put the whole value in quotes and write each quote inside it twice",
         CsvMalformedReason.UnterminatedQuote => "opens a quote that is never closed; the rest of the file could not be read",
         CsvMalformedReason.LineBreakInQuotes => "has a line break inside a quoted value",
         _ => $"cannot be read as CSV ({reason})",

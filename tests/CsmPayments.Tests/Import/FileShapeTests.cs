@@ -112,8 +112,8 @@ public sealed class FileShapeTests
 
         Assert.Equal(
         [
-            "tickets.csv:4: row: has a quote inside a value that does not start with one; quote the whole value and double the quotes inside it",
-            "tickets.csv:5: row: has text after the closing quote of a value; quote the whole value and double the quotes inside it",
+            "tickets.csv:4: row: has a quote inside a value that does not start with one; put the whole value in quotes and write each quote inside it twice",
+            "tickets.csv:5: row: has text after the closing quote of a value; put the whole value in quotes and write each quote inside it twice",
             "tickets.csv:7: opened_on: '2026-01-0X' is not a date (expected yyyy-MM-dd)",
             "tickets.csv:8: row: opens a quote that is never closed; the rest of the file could not be read",
         ], result.Messages());
