@@ -12,6 +12,7 @@ public static class CsmCli
     {
         var root = new RootCommand("CsmPayments: payment health and collections inside customer success.");
         root.Subcommands.Add(DbCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
