@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace CsmPayments.Cli.Reports;
 
 /// <summary>Writes <c>report aging</c> as a table for a slide, as JSON, or as CSV.</summary>
-internal static class AgingOutput
+public static class AgingOutput
 {
     public static async Task WriteAsync(AgingReport aging, ReportFormat format, CliContext context)
     {
@@ -28,7 +28,7 @@ internal static class AgingOutput
     public static string Json(AgingReport aging)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, ReportOutput.JsonOptions))
         {
             json.WriteStartObject();
             json.WriteString("asOf", ReportOutput.Date(aging.AsOf));
@@ -63,17 +63,17 @@ internal static class AgingOutput
 
     public static Table Table(AgingReport aging)
     {
+        var owing = aging.Accounts.Select(a => a.AccountId).Distinct().Count();
         var table = new Table()
             .Title(Markup.Escape($"AR aging as of {ReportOutput.Date(aging.AsOf)} ({aging.Currency})"))
-            .AddColumn(new TableColumn("Days past due"))
-            .AddColumn(new TableColumn(Markup.Escape($"Amount ({aging.Currency})")).RightAligned())
-            .AddColumn(new TableColumn("Share").RightAligned());
+            .AddColumn(new TableColumn("Days past due").Footer("[bold]Total[/]"))
+            .AddColumn(new TableColumn(Markup.Escape($"Amount ({aging.Currency})")).RightAligned()
+                .Footer($"[bold]{ReportOutput.AmountForPeople(aging.Total)}[/]"))
+            .AddColumn(new TableColumn("Share").RightAligned()
+                .Footer($"[bold]{(aging.Total.IsZero ? "n/a" : ReportOutput.Percent(1m))}[/]"))
+            .Caption($"{owing} account(s) owe; other currencies at configured rates");
         foreach (var bucket in AgingBuckets.All)
             table.AddRow(Markup.Escape(Label(bucket)), ReportOutput.AmountForPeople(aging[bucket]), ReportOutput.Percent(aging.ShareOf(bucket)));
-        table.AddRow("[bold]Total[/]", $"[bold]{ReportOutput.AmountForPeople(aging.Total)}[/]",
-            $"[bold]{(aging.Total.IsZero ? "n/a" : ReportOutput.Percent(1m))}[/]");
-        table.Caption(Markup.Escape($"Open balances of invoices issued on or before {ReportOutput.Date(aging.AsOf)}; " +
-                                    $"{aging.Accounts.Select(a => a.AccountId).Distinct().Count()} account(s) owe. Other currencies converted at the configured rates."));
         return table;
     }
 

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace CsmPayments.Cli.Reports;
 
 /// <summary>Writes <c>report metrics</c>: collections (DSO, CEI, average days delinquent) and retention (GRR, NRR, churn).</summary>
-internal static class MetricsOutput
+public static class MetricsOutput
 {
     public static async Task WriteAsync(CollectionFigures collections, RetentionFigures retention, ReportFormat format, CliContext context)
     {
@@ -43,7 +43,7 @@ internal static class MetricsOutput
     public static string Json(CollectionFigures collections, RetentionFigures retention)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, ReportOutput.JsonOptions))
         {
             json.WriteStartObject();
             json.WriteString("from", ReportOutput.Date(collections.Period.From));
@@ -79,7 +79,7 @@ internal static class MetricsOutput
         var windowStart = ReportOutput.Date(c.Period.AsOf.AddDays(-c.DsoDays));
         var nothingInvoiced = $"nothing invoiced after {windowStart}";
         var noMrr = $"no account had MRR on {from}";
-        var money = (Money m) => $"{ReportOutput.AmountForPeople(m)} {m.Currency}";
+        var money = ReportOutput.AmountForPeople;
 
         var table = new Table()
             .Title(Markup.Escape($"Collections and retention, {from} to {asOf} ({c.Currency})"))

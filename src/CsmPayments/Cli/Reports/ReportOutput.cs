@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace CsmPayments.Cli.Reports;
 
@@ -11,11 +13,14 @@ public enum ReportFormat { Table, Json, Csv }
 /// CEI to one decimal, ratios (GRR, NRR, churn) to four decimals as fractions, percentages in tables to one decimal.
 /// Days and ratios round half away from zero, as a spreadsheet's ROUND does.
 /// </summary>
-internal static class ReportOutput
+public static class ReportOutput
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public const string DateFormat = "yyyy-MM-dd";
+
+    /// <summary>Keys such as <c>90+</c> stay readable; the default encoder would write <c>90\u002B</c>.</summary>
+    public static JsonWriterOptions JsonOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Date(DateOnly date) => date.ToString(DateFormat, Invariant);
 
