@@ -211,7 +211,8 @@ public sealed class ReportCommandTests
         return (exit, output.ToString(), error.ToString());
     }
 
-    private static async Task SeedAsync(TestDatabase test)
+    /// <summary>The ledger of this class's summary, plus INV-P: paid in full in 2025, owing nothing on any date of the reports.</summary>
+    internal static async Task SeedAsync(TestDatabase test)
     {
         await using var db = test.Open();
         var csm = new User("csm@example.com", "Casey", UserRole.Csm, 50);
@@ -237,7 +238,8 @@ public sealed class ReportCommandTests
         var inv6 = NewInvoice("INV-6", a, "2026-02-01", "2026-03-01", 300.00m, InvoiceStatus.Uncollectible);
         var inv7 = NewInvoice("INV-7", a, "2026-04-01", "2026-05-01", 9999.00m);
         var invB = NewInvoice("INV-B1", b, "2026-03-01", "2026-03-31", 1000.00m);
-        db.Invoices.AddRange(inv0, inv1, inv2, inv3, inv4, inv5, inv6, inv7, invB);
+        var invP = NewInvoice("INV-P", a, "2025-10-01", "2025-10-31", 500.00m);
+        db.Invoices.AddRange(inv0, inv1, inv2, inv3, inv4, inv5, inv6, inv7, invB, invP);
         await db.SaveChangesAsync();
 
         var n = 0;
@@ -250,8 +252,11 @@ public sealed class ReportCommandTests
             Paid(a, inv3, 1000.00m, "2026-03-20"),
             Paid(a, inv3, 2000.00m, "2026-04-02"),                   // after the as-of date
             Paid(a, inv4, 4000.00m, "2026-03-25", PaymentStatus.Failed),
-            Paid(a, null, 75.00m, "2026-03-11"));                    // unapplied: credit, offsets nothing
-        db.CreditNotes.Add(new CreditNote("CN-1", a.Id, inv1.Id, new Money(100.00m, "USD"), D("2026-02-01")));
+            Paid(a, null, 75.00m, "2026-03-11"),                     // unapplied: credit, offsets nothing
+            Paid(a, invP, 450.00m, "2025-10-20"));
+        db.CreditNotes.AddRange(
+            new CreditNote("CN-1", a.Id, inv1.Id, new Money(100.00m, "USD"), D("2026-02-01")),
+            new CreditNote("CN-P", a.Id, invP.Id, new Money(50.00m, "USD"), D("2025-10-25")));
 
         Subscription Sub(string id, Account account, decimal mrr, string start, string? end = null, CancellationReason? reason = null) =>
             new(id, account.Id, "Growth", new Money(mrr, account.Currency), D(start), end is null ? null : D(end), null, reason);
