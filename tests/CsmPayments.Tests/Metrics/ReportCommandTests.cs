@@ -1,9 +1,8 @@
 using CsmPayments.Accounts;
 using CsmPayments.Billing;
-using CsmPayments.Cli;
 using CsmPayments.Storage;
+using CsmPayments.Tests.Cli;
 using CsmPayments.Tests.Infrastructure;
-using Microsoft.Extensions.Time.Testing;
 using static CsmPayments.Tests.Metrics.LedgerBuilder;
 
 namespace CsmPayments.Tests.Metrics;
@@ -196,19 +195,12 @@ public sealed class ReportCommandTests
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(TestDatabase test, params string[] args)
     {
-        var configuration = CliContext.BuildConfiguration(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = test.Provider == StorageProvider.Sqlite ? "sqlite" : "postgres",
-            ["ConnectionStrings:CsmPayments"] = test.ConnectionString,
-            ["Organisation:TimeZone"] = "Pacific/Auckland",
-            ["Organisation:BaseCurrency"] = "USD",
-            ["Organisation:ExchangeRates:EUR"] = "1.08",
-        });
-        using var output = new StringWriter { NewLine = "\n" };
-        using var error = new StringWriter { NewLine = "\n" };
-        var context = new CliContext(configuration, new FakeTimeProvider(Now), output, error, interactive: false);
-        var exit = await CsmCli.RunAsync(args, context);
-        return (exit, output.ToString(), error.ToString());
+        var settings = CliRun.Settings(test);
+        settings["Organisation:TimeZone"] = "Pacific/Auckland";
+        settings["Organisation:BaseCurrency"] = "USD";
+        settings["Organisation:ExchangeRates:EUR"] = "1.08";
+        var run = await CliRun.RunAsync(settings, Now, args);
+        return (run.ExitCode, run.Output, run.Error);
     }
 
     /// <summary>The ledger of this class's summary, plus INV-P: paid in full in 2025, owing nothing on any date of the reports.</summary>
