@@ -15,7 +15,8 @@ public sealed class CliContext
         Output = output;
         Error = error;
         Interactive = interactive;
-        Organisation = configuration.GetSection(OrganisationOptions.Section).Get<OrganisationOptions>() ?? new OrganisationOptions();
+        _organisation = new Lazy<OrganisationOptions>(() =>
+            configuration.GetSection(OrganisationOptions.Section).Get<OrganisationOptions>() ?? new OrganisationOptions());
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
@@ -34,7 +35,10 @@ public sealed class CliContext
     public bool Interactive { get; }
 
     public IAnsiConsole Console { get; }
-    public OrganisationOptions Organisation { get; }
+    private readonly Lazy<OrganisationOptions> _organisation;
+
+    /// <summary>Bound on first use, so a bad setting is reported like any other user error.</summary>
+    public OrganisationOptions Organisation => _organisation.Value;
 
     public DateOnly Today => Organisation.Today(Clock);
 

@@ -13,6 +13,7 @@ public static class CsmCli
         var root = new RootCommand("CsmPayments: payment health and collections inside customer success.");
         root.Subcommands.Add(DbCommand.Create(context));
         root.Subcommands.Add(ImportCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -51,6 +52,8 @@ public static class CsmCli
         InvalidOperationException when e.InnerException is System.Net.Sockets.SocketException s => $"cannot reach the database: {s.Message}",
         ArgumentException when e.Message.Contains("connection string", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("keyword", StringComparison.OrdinalIgnoreCase)
             => $"the connection string ConnectionStrings:CsmPayments is not valid: {e.Message}",
+        TimeZoneNotFoundException => $"Organisation:TimeZone is not a time zone this machine knows: {e.Message}",
+        InvalidOperationException when e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) => $"configuration: {e.Message}",
         OperationCanceledException => "cancelled",
         _ => null,
     };
