@@ -1,6 +1,7 @@
 using CsmPayments.Cli;
 using CsmPayments.Import;
 using CsmPayments.Storage;
+using CsmPayments.Tests.Cli;
 using CsmPayments.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
@@ -10,6 +11,8 @@ namespace CsmPayments.Tests.Import;
 /// <summary><c>csm-payments import KIND FILE</c> end to end, in process, against a real database.</summary>
 public sealed class ImportCommandTests : IDisposable
 {
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("csm-import-cli-");
 
     public void Dispose() => _folder.Delete(recursive: true);
@@ -79,7 +82,7 @@ public sealed class ImportCommandTests : IDisposable
         await using var test = await TestDatabase.CreateAsync(provider);
         var users = await WriteAsync("users.csv", ImportBook.Users);
 
-        var (exit, output, error) = await RunAsync(test, interactive: true, "import", "users", users);
+        var (exit, output, error) = await RunOnTerminalAsync(test, "import", "users", users);
 
         Assert.Equal((0, ""), (exit, error));
         Assert.EndsWith("users.csv: 2 rows read, 2 new or changed, 0 unchanged (0.0 s)\n", output);
@@ -127,20 +130,19 @@ public sealed class ImportCommandTests : IDisposable
         return path;
     }
 
-    private static Task<(int Exit, string Output, string Error)> RunAsync(TestDatabase test, params string[] args) =>
-        RunAsync(test, interactive: false, args);
-
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(TestDatabase test, bool interactive, params string[] args)
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(TestDatabase test, params string[] args)
     {
-        var configuration = CliContext.BuildConfiguration(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = test.Provider == StorageProvider.Postgres ? "postgres" : "sqlite",
-            ["ConnectionStrings:CsmPayments"] = test.ConnectionString,
-        });
-        var output = new StringWriter { NewLine = "\n" };
-        var error = new StringWriter { NewLine = "\n" };
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
-        var exit = await CsmCli.RunAsync(args, new CliContext(configuration, clock, output, error, interactive));
+        var run = await CliRun.RunAsync(CliRun.Settings(test), Now, args);
+        return (run.ExitCode, run.Output, run.Error);
+    }
+
+    /// <summary>As <see cref="CliRun"/>, but on what the command takes for a terminal, where it shows a progress display.</summary>
+    private static async Task<(int Exit, string Output, string Error)> RunOnTerminalAsync(TestDatabase test, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var context = new CliContext(CliContext.BuildConfiguration(CliRun.Settings(test)), new FakeTimeProvider(Now), output, error, interactive: true);
+        var exit = await CsmCli.RunAsync(args, context);
         return (exit, output.ToString(), error.ToString());
     }
 }
