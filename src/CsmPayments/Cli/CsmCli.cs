@@ -13,6 +13,8 @@ public static class CsmCli
         var root = new RootCommand("CsmPayments: payment health and collections inside customer success.");
         root.Subcommands.Add(DbCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(ImportCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
