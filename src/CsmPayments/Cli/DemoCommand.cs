@@ -41,6 +41,7 @@ public static class DemoCommand
         var folder = output is null
             ? Path.Combine(Path.GetTempPath(), "csm-payments-demo-" + Guid.NewGuid().ToString("N")[..12])
             : Path.GetFullPath(output);
+        var keep = output is not null;
         try
         {
             var clock = Stopwatch.StartNew();
@@ -51,21 +52,34 @@ public static class DemoCommand
                     ? $"If it is the demo written as of {last:yyyy-MM-dd}, pass --as-of {last:yyyy-MM-dd}; otherwise use an empty database."
                     : "Use an empty database (ConnectionStrings:CsmPayments, or CSM_PAYMENTS_HOME for the embedded one)."));
 
-            await Print(context, settings, summary, generated, book.Accounts > 0);
+            clock.Restart();
+            var results = await DemoImport.ImportAsync(database, folder, ct);
+            var imported = clock.Elapsed;
+            if (results[^1] is { Succeeded: false } rejected)
+            {
+                // The generator promises files the importer accepts; a rejection is its defect, shown in full with the files kept.
+                keep = true;
+                await context.Error.WriteLineAsync($"csm-payments: the importer rejected the demo's {rejected.File} with {rejected.ErrorCount:N0} error(s); nothing of it was stored:");
+                foreach (var error in rejected.Errors.Take(20)) await context.Error.WriteLineAsync("  " + error);
+                await context.Error.WriteLineAsync($"The demo files are in {folder}");
+                return 1;
+            }
+
+            await Print(context, settings, summary, generated, imported, results.Sum(r => r.RowsChanged));
             if (output is not null) await context.Output.WriteLineAsync($"CSV files kept in {folder}");
             return 0;
         }
         finally
         {
-            if (output is null && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+            if (!keep && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
     }
 
-    private static async Task Print(CliContext context, DemoSettings settings, DemoSummary s, TimeSpan generated, bool rewritten)
+    private static async Task Print(CliContext context, DemoSettings settings, DemoSummary s, TimeSpan generated, TimeSpan imported, long changed)
     {
         var o = context.Output;
         await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Demo company, seed {settings.Seed}, {settings.HistoryStart:yyyy-MM-dd} to {settings.AsOf:yyyy-MM-dd}{(rewritten ? " (the database already held it; nothing new)" : "")}:"));
+            $"Demo company, seed {settings.Seed}, {settings.HistoryStart:yyyy-MM-dd} to {settings.AsOf:yyyy-MM-dd}:"));
         await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  {s.Users:N0} users, {s.Accounts:N0} accounts, {s.Contacts:N0} contacts, {s.Subscriptions:N0} subscriptions"));
         await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -73,7 +87,8 @@ public static class DemoCommand
         await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  {s.UsageDays:N0} usage days, {s.Tickets:N0} tickets, {s.NpsResponses:N0} NPS responses, {s.Touchpoints:N0} touchpoints"));
         await o.WriteLineAsync("  accounts by fate: " + string.Join(", ", s.Fates.Where(f => f.Accounts > 0).Select(f => $"{f.Accounts} {Words(f.Fate)}")));
-        await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  generated in {generated.TotalSeconds:0.0} s"));
+        await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  generated in {generated.TotalSeconds:0.0} s, imported in {imported.TotalSeconds:0.0} s: ")
+            + (changed == 0 ? "the database already held this demo, nothing changed" : string.Create(CultureInfo.InvariantCulture, $"{changed:N0} rows written")));
     }
 
     private static string Words(AccountFate fate) => fate switch
