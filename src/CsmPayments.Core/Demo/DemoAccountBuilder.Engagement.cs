@@ -18,7 +18,7 @@ internal sealed partial class DemoAccountBuilder
         var last = LastDay;
         if (last < first) return [];
         var r = Stream(Draw.UsageStream);
-        var seats = Math.Clamp((int)Math.Round((double)_usdMrr / r.Between(18.0, 45.0)), 2, Math.Max(2, _employees));
+        var seats = (int)Math.Clamp(Math.Round(_usdMrr / (decimal)r.Between(18.0, 45.0)), 2, Math.Max(2, _employees)); // $18–45 a seat
         var engagement = r.Between(0.45, 0.85);
         var eventsPerUser = r.Between(25.0, 140.0);
         var weekend = r.Between(0.08, 0.3);

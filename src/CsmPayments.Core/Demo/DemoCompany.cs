@@ -8,6 +8,8 @@ public sealed record DemoSettings
     public const int DefaultAccounts = 300;
     public const int DefaultSeed = 42;
     public const int MaxAccounts = 1_000_000;
+    public static readonly DateOnly MinAsOf = new(2000, 1, 1);
+    public static readonly DateOnly MaxAsOf = new(9990, 12, 31);
 
     public DemoSettings(int accounts, int seed, DateOnly asOf)
     {
@@ -15,7 +17,10 @@ public sealed record DemoSettings
             ? accounts
             : throw new ArgumentOutOfRangeException(nameof(accounts), $"a demo company has 1 to {MaxAccounts:N0} accounts, not {accounts}");
         Seed = seed;
-        AsOf = asOf;
+        // Contracts reach back up to five years before the as-of date; dates keep well inside DateOnly's range.
+        AsOf = asOf >= MinAsOf && asOf <= MaxAsOf
+            ? asOf
+            : throw new ArgumentOutOfRangeException(nameof(asOf), $"the as-of date must be between {MinAsOf:yyyy-MM-dd} and {MaxAsOf:yyyy-MM-dd}");
     }
 
     public int Accounts { get; }

@@ -34,6 +34,8 @@ public static class DemoCommand
         var asOf = context.Today;
         if (asOfText is not null && !DateOnly.TryParseExact(asOfText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out asOf))
             throw new UserErrorException($"--as-of must be a date written yyyy-MM-dd, not '{asOfText}'");
+        if (asOf < DemoSettings.MinAsOf || asOf > DemoSettings.MaxAsOf)
+            throw new UserErrorException($"--as-of must be between {DemoSettings.MinAsOf:yyyy-MM-dd} and {DemoSettings.MaxAsOf:yyyy-MM-dd}, not {asOf:yyyy-MM-dd}");
         var settings = new DemoSettings(accounts, seed, asOf);
 
         var database = await context.DatabaseAsync(ct);

@@ -47,6 +47,7 @@ public sealed class DemoCommandTests : IDisposable
     [Theory]
     [InlineData("--as-of", "30/06/2026", "csm-payments: --as-of must be a date written yyyy-MM-dd, not '30/06/2026'")]
     [InlineData("--accounts", "0", "csm-payments: --accounts must be between 1 and 1,000,000, not 0")]
+    [InlineData("--as-of", "1066-10-14", "csm-payments: --as-of must be between 2000-01-01 and 9990-12-31, not 1066-10-14")]
     public async Task A_bad_option_is_one_clear_line(string option, string value, string message)
     {
         await using var test = await TestDatabase.CreateAsync(StorageProvider.Sqlite);

@@ -81,4 +81,36 @@ public sealed class DemoImportTests
         await using var db = test.Open();
         Assert.Equal(15, await db.Accounts.CountAsync());
     }
+
+    [Fact]
+    public async Task Importing_stops_at_the_first_file_the_importer_rejects_and_stores_nothing_of_it()
+    {
+        await using var test = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var folder = Path.Combine(Path.GetTempPath(), "csm-payments-demo-reject-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            DemoFiles.Write(new DemoCompany(new DemoSettings(10, 9, DateOnly.FromDateTime(Now.Date))), folder);
+            var invoices = Path.Combine(folder, "invoices.csv");
+            var lines = File.ReadAllLines(invoices);
+            var fields = lines[1].Split(',');
+            fields[5] = fields[5] == "USD" ? "EUR" : "USD"; // not the account's currency
+            lines[1] = string.Join(',', fields);
+            await File.WriteAllLinesAsync(invoices, lines);
+
+            var results = await DemoImport.ImportAsync(test.Database, folder);
+
+            Assert.Equal(DemoImport.Order.Take(5), results.Select(r => r.Kind));
+            Assert.All(results.SkipLast(1), r => Assert.True(r.Succeeded));
+            var rejected = results[^1];
+            Assert.False(rejected.Succeeded);
+            Assert.StartsWith("invoices.csv:2: ", rejected.Errors[0].ToString());
+            await using var db = test.Open();
+            Assert.Equal(0, await db.Invoices.CountAsync());
+            Assert.Equal(10, await db.Accounts.CountAsync());
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
 }
