@@ -51,13 +51,16 @@ internal sealed partial class DemoAccountBuilder
         _historyStart = settings.HistoryStart;
     }
 
+    private static readonly (DemoCatalog.Industry, double)[] WeightedIndustries = DemoCatalog.Industries.Select(i => (i, i.Weight)).ToArray();
+    private static readonly (DemoCatalog.Country, double)[] WeightedCountries = DemoCatalog.Countries.Select(c => (c, c.Weight)).ToArray();
+
     private Random Stream(int stream) => Draw.Stream(_settings.Seed, _index, stream);
 
     public DemoAccount Build()
     {
         var firm = Stream(Draw.Firmographics);
-        var industry = firm.Pick(DemoCatalog.Industries.Select(i => (i, i.Weight)).ToArray());
-        var country = firm.Pick(DemoCatalog.Countries.Select(c => (c, c.Weight)).ToArray());
+        var industry = firm.Pick(WeightedIndustries);
+        var country = firm.Pick(WeightedCountries);
         _country = country.Code;
         _currency = country.AlternativeCurrency is { } alternative && firm.Chance(0.5) ? alternative : country.Currency;
         var timeZone = firm.Chance(0.08) ? null : firm.Pick(country.TimeZones);
