@@ -48,24 +48,7 @@ internal abstract class ImportFile<T>(CsmDbContext db) : ImportFile(db) where T 
 
     public sealed override async Task<long> WriteAsync(IEnumerable<ImportRow> rows, ImportErrors errors, CancellationToken ct)
     {
-        var writer = Writer();
-        if (Db.Provider == StorageProvider.Postgres) await PrepareStagingAsync(ct);
-        return await writer.WriteAsync(Entities(rows, errors), ct);
-    }
-
-    /// <summary>
-    /// Works around <see cref="BulkUpsert{T}"/> on PostgreSQL for tables with a generated id: its staging table is
-    /// created <c>LIKE</c> the target without the identity, so the id it leaves out is null and violates NOT NULL.
-    /// Creating the staging table first, with the identity, makes its own <c>CREATE TEMP TABLE IF NOT EXISTS</c> a
-    /// no-op. Remove once BulkUpsert creates it <c>INCLUDING IDENTITY</c>.
-    /// </summary>
-    private async Task PrepareStagingAsync(CancellationToken ct)
-    {
-        var table = Db.Model.FindEntityType(typeof(T))?.GetTableName()
-                    ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
-        // The table name comes from the EF model, never from the file.
-        var createStaging = $"CREATE TEMP TABLE IF NOT EXISTS staging_{table} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DROP";
-        await Db.Database.ExecuteSqlRawAsync(createStaging, ct);
+        return await Writer().WriteAsync(Entities(rows, errors), ct);
     }
 
     /// <summary>The most characters the column of <paramref name="property"/> holds, from the EF model, the schema's one source.</summary>

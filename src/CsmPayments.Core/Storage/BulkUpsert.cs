@@ -122,7 +122,8 @@ public sealed class BulkUpsert<T> where T : class
         var columns = string.Join(", ", ColumnNames);
         await using (var create = connection.CreateCommand())
         {
-            create.CommandText = $"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {_table} INCLUDING DEFAULTS) ON COMMIT DROP; TRUNCATE {staging};";
+            // Only the written columns, without constraints: a generated key (identity) is not written and must not be NOT NULL here.
+            create.CommandText = $"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS SELECT {columns} FROM {_table} WITH NO DATA; TRUNCATE {staging};";
             await create.ExecuteNonQueryAsync(ct);
         }
         long changed = 0;

@@ -43,4 +43,28 @@ public sealed class BulkUpsertTests
                 stored.Select(s => (s.Date, s.ActiveUsers)));
         }
     }
+
+    [Theory, Providers]
+    public async Task Upsert_writes_entities_with_generated_ids_and_keeps_preserved_columns(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        await using (var db = test.Open())
+        {
+            var users = new[] { new User("a@example.com", "Ann", UserRole.Csm, 40), new User("b@example.com", "Bo", UserRole.Collector, null) };
+            Assert.Equal(2, await new BulkUpsert<User>(db, nameof(User.Email)).WriteAsync(users));
+        }
+        await using (var db = test.Open())
+        {
+            var renamed = new[] { new User("a@example.com", "Ann Lee", UserRole.Csm, 99) };
+            Assert.Equal(1, await new BulkUpsert<User>(db, nameof(User.Email)).Preserving(nameof(User.Capacity)).WriteAsync(renamed));
+        }
+        await using (var db = test.Open())
+        {
+            var stored = await db.Users.OrderBy(u => u.Email).ToListAsync();
+            Assert.Equal(["Ann Lee", "Bo"], stored.Select(u => u.Name));
+            Assert.Equal(40, stored[0].Capacity); // preserved: the update did not overwrite it
+            Assert.All(stored, u => Assert.True(u.Id > 0));
+            Assert.Equal(2, stored.Select(u => u.Id).Distinct().Count());
+        }
+    }
 }
