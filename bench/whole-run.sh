@@ -2,7 +2,8 @@
 # Whole-run harness: demo generation, import, aging and metrics at a given size on SQLite or PostgreSQL.
 # Each step runs the real csm-payments executable (Release) under /usr/bin/time; prints one markdown row per step
 # with wall time and peak resident memory.
-# Usage: bench/whole-run.sh ACCOUNTS sqlite|postgres
+# Usage: bench/whole-run.sh ACCOUNTS sqlite|postgres   (PER_FILE_IMPORT=0 skips importing each file again into a fresh
+# database; the demo step's own generate/import split is printed as a comment either way)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:?accounts}; provider=${2:?sqlite or postgres}
@@ -34,14 +35,16 @@ if [ "$provider" = postgres ]; then eval "$(bench/pg.sh start)"; pg_port=$(sed '
 fresh_db demo
 step "demo (generate + import)" "$app" demo --accounts "$accounts" --seed 1 --as-of "$as_of" --out "$work/csv"
 du -sh "$work/csv" | awk '{print "<!-- csv size " $1 " -->"}'
+grep -E 'generated in' "$work/out" | sed 's/^ */<!-- demo: /; s/$/ -->/'
 
+if [ "${PER_FILE_IMPORT:-1}" = 1 ]; then
 fresh_db imported
 "$app" db migrate >/dev/null
-total=0
 for kind in users accounts contacts subscriptions invoices payments credit_notes usage tickets nps touchpoints; do
   rows=$(($(wc -l <"$work/csv/$kind.csv") - 1))
   step "import $kind ($rows rows)" "$app" import "$kind" "$work/csv/$kind.csv"
 done
+fi
 step "re-import usage (nothing changes)" "$app" import usage "$work/csv/usage.csv"
 step "report aging" "$app" report aging --as-of "$as_of" --format json
 step "report metrics" "$app" report metrics --as-of "$as_of" --format json

@@ -51,8 +51,8 @@ internal sealed partial class DemoAccountBuilder
         _historyStart = settings.HistoryStart;
     }
 
-    private static readonly (DemoCatalog.Industry, double)[] WeightedIndustries = DemoCatalog.Industries.Select(i => (i, i.Weight)).ToArray();
-    private static readonly (DemoCatalog.Country, double)[] WeightedCountries = DemoCatalog.Countries.Select(c => (c, c.Weight)).ToArray();
+    private static readonly (DemoCatalog.Industry, double)[] WeightedIndustries = [.. DemoCatalog.Industries.Select(i => (i, i.Weight))];
+    private static readonly (DemoCatalog.Country, double)[] WeightedCountries = [.. DemoCatalog.Countries.Select(c => (c, c.Weight))];
 
     private Random Stream(int stream) => Draw.Stream(_settings.Seed, _index, stream);
 
