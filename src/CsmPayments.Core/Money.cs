@@ -55,25 +55,20 @@ public sealed class CurrencyMismatchException(string message) : InvalidOperation
 /// <summary>ISO-4217 codes this product knows, with their minor units.</summary>
 public static class Currencies
 {
-    // Minor units per ISO 4217; currencies not listed here use two.
-    private static readonly Dictionary<string, int> ZeroOrThreeDigits = new(StringComparer.Ordinal)
-    {
-        ["JPY"] = 0, ["KRW"] = 0, ["ISK"] = 0, ["CLP"] = 0, ["VND"] = 0, ["XOF"] = 0, ["XAF"] = 0,
-        ["UGX"] = 0, ["PYG"] = 0, ["RWF"] = 0, ["KMF"] = 0, ["GNF"] = 0, ["VUV"] = 0, ["XPF"] = 0, ["DJF"] = 0,
-        ["BHD"] = 3, ["KWD"] = 3, ["OMR"] = 3, ["JOD"] = 3, ["TND"] = 3, ["LYD"] = 3, ["IQD"] = 3,
-    };
+    // Minor units per ISO 4217; currencies not listed in either group use two.
+    private static readonly HashSet<string> NoMinorUnit = Codes("CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF");
+    private static readonly HashSet<string> ThreeMinorDigits = Codes("BHD IQD JOD KWD LYD OMR TND");
 
-    private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
-    {
-        "AED", "ARS", "AUD", "BGN", "BHD", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CZK", "DJF", "DKK", "EGP", "EUR",
-        "GBP", "GNF", "HKD", "HUF", "IDR", "ILS", "INR", "IQD", "ISK", "JOD", "JPY", "KES", "KMF", "KRW", "KWD", "LYD",
-        "MXN", "MYR", "NGN", "NOK", "NZD", "OMR", "PEN", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RWF", "SAR", "SEK",
-        "SGD", "THB", "TND", "TRY", "TWD", "UAH", "UGX", "USD", "VND", "VUV", "XAF", "XOF", "XPF", "ZAR",
-    };
+    private static readonly HashSet<string> Known = Codes(
+        "AED ARS AUD BGN BHD BRL CAD CHF CLP CNY COP CZK DJF DKK EGP EUR GBP GNF HKD HUF IDR ILS INR IQD ISK JOD JPY KES " +
+        "KMF KRW KWD LYD MXN MYR NGN NOK NZD OMR PEN PHP PKR PLN PYG QAR RON RWF SAR SEK SGD THB TND TRY TWD UAH UGX USD " +
+        "VND VUV XAF XOF XPF ZAR");
+
+    private static HashSet<string> Codes(string list) => new(list.Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
 
     public static bool IsKnown(string? code) => code is not null && Known.Contains(code);
 
-    public static int MinorDigits(string currency) => ZeroOrThreeDigits.TryGetValue(currency, out var digits) ? digits : 2;
+    public static int MinorDigits(string currency) => NoMinorUnit.Contains(currency) ? 0 : ThreeMinorDigits.Contains(currency) ? 3 : 2;
 
     public static string Normalise(string currency)
     {
