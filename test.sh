@@ -10,6 +10,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null; fi
 fi
 dotnet build CsmPayments.slnx -c Release -warnaserror
+dotnet format CsmPayments.slnx --verify-no-changes --no-restore
 log=$(mktemp)
 status=0
 dotnet test CsmPayments.slnx -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
