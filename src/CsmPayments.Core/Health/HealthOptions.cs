@@ -87,10 +87,10 @@ public sealed class HealthOptions
 public sealed class HealthBandOptions
 {
     /// <summary>Scores below this are red.</summary>
-    public int RedBelow { get; set; } = 40;
+    public int RedBelow { get; set; } = 50;
 
     /// <summary>Scores from this up are green; between the two, yellow.</summary>
-    public int GreenFrom { get; set; } = 70;
+    public int GreenFrom { get; set; } = 75;
 }
 
 public sealed class CadenceOptions

@@ -38,7 +38,8 @@ public static class HealthScore
             if (usage.Previous60 > 0) usageRatio = usage.Last30 / 30.0 / (usage.Previous60 / 60.0);
             else if (usage.Last30 > 0) usageRatio = 1.0;
         }
-        int? usageValue = usageRatio is { } r ? Round(100 * Math.Min(1.0, r)) : usage.DaysRecorded > 0 ? 0 : null;
+        // Full marks at the baseline or above, nothing left at 40% of it: a fall of a third already costs half.
+        int? usageValue = usageRatio is { } r ? Round(100 * (Math.Min(1.0, r) - 0.4) / 0.6) : usage.DaysRecorded > 0 ? 0 : null;
         var silent = SilentChurn(facts, asOf, options.SilentChurn);
         if (silent) signals |= HealthSignals.SilentChurn;
         if (usageRatio is { } ratio && ratio <= 1 - options.UsageDecline) signals |= HealthSignals.UsageDecline;
