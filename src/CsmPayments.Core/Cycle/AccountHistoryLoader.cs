@@ -52,9 +52,11 @@ public static class AccountHistoryLoader
     /// touchpoint.
     /// </summary>
     public static async Task<List<AccountHistory>> LoadDayAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf,
-        EvaluationSettings settings, CancellationToken ct)
+        EvaluationSettings settings, CancellationToken ct, CycleSummary? timings = null)
     {
-        var accounts = await LoadCommonAsync(db, selection, asOf, settings, asOf.AddDays(-120), ct);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var accounts = await LoadCommonAsync(db, selection, asOf, settings, asOf.AddDays(-120), ct, timings);
+        clock.Restart();
         var silent = settings.Health.SilentChurn;
         var start = UsageSummary.SpanStart(asOf, silent.NoActiveUsersDays, silent.BaselineDays);
         var last30 = asOf.AddDays(-30);
@@ -77,6 +79,8 @@ public static class AccountHistoryLoader
         await foreach (var u in usage.AsAsyncEnumerable().WithCancellation(ct))
             if (accounts.TryGetValue(u.Key, out var h))
                 h.UsageSummary = new UsageSummary(u.Last30, u.Previous60, u.Recent, u.Baseline, u.Days, u.LastActive);
+        timings?.Time("read usage (summed)", clock.Elapsed);
+        clock.Restart();
 
         var touchpoints = selection.Apply(db.Touchpoints.AsNoTracking(), t => t.AccountId)
             .Where(t => t.OccurredOn <= asOf)
@@ -85,6 +89,7 @@ public static class AccountHistoryLoader
         await foreach (var t in touchpoints.AsAsyncEnumerable().WithCancellation(ct))
             if (accounts.TryGetValue(t.Key, out var h))
                 h.LastTouchpoint = t.Last;
+        timings?.Time("read last touchpoints", clock.Elapsed);
 
         foreach (var h in accounts.Values) h.UsageSummary ??= new UsageSummary(0, 0, 0, 0, 0, null);
         return [.. accounts.Values];
@@ -94,7 +99,7 @@ public static class AccountHistoryLoader
     public static async Task<List<AccountHistory>> LoadHistoryAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf,
         EvaluationSettings settings, CancellationToken ct)
     {
-        var accounts = await LoadCommonAsync(db, selection, asOf, settings, null, ct);
+        var accounts = await LoadCommonAsync(db, selection, asOf, settings, null, ct, null);
         var usage = selection.Apply(db.UsageDays.AsNoTracking(), u => u.AccountId)
             .Where(u => u.Date <= asOf)
             .OrderBy(u => u.AccountId).ThenBy(u => u.Date)
@@ -114,8 +119,14 @@ public static class AccountHistoryLoader
     }
 
     private static async Task<SortedDictionary<long, AccountHistory>> LoadCommonAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf,
-        EvaluationSettings settings, DateOnly? ticketsSince, CancellationToken ct)
+        EvaluationSettings settings, DateOnly? ticketsSince, CancellationToken ct, CycleSummary? timings)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Lap(string what)
+        {
+            timings?.Time("read " + what, clock.Elapsed);
+            clock.Restart();
+        }
         var accounts = new SortedDictionary<long, AccountHistory>();
         var accountRows = selection.Apply(db.Accounts.AsNoTracking(), a => a.Id)
             .Select(a => new AccountRow(a.Id, a.ExternalId, a.CsmId, a.Tier, a.Employees, a.Industry, a.Country, a.Plan, a.Currency));
@@ -123,6 +134,7 @@ public static class AccountHistoryLoader
             accounts[a.Id] = new AccountHistory(a);
         if (accounts.Count == 0) return accounts;
 
+        Lap("accounts");
         var subscriptions = selection.Apply(db.Subscriptions.AsNoTracking(), s => s.AccountId)
             .Where(s => s.StartDate <= asOf)
             .Select(s => new { s.AccountId, s.MrrAmount, s.Currency, s.StartDate, s.EndDate, s.RenewalDate });
@@ -130,6 +142,7 @@ public static class AccountHistoryLoader
             if (accounts.TryGetValue(s.AccountId, out var h))
                 h.Subscriptions.Add(new SubscriptionRow(s.MrrAmount, s.Currency, s.StartDate, s.EndDate, s.RenewalDate));
 
+        Lap("subscriptions");
         var invoices = selection.Apply(db.Invoices.AsNoTracking(), i => i.AccountId)
             .Where(i => i.IssueDate <= asOf)
             .Select(i => new { i.Id, i.AccountId, i.IssueDate, i.DueDate, i.AmountValue, i.Currency, i.Status });
@@ -137,6 +150,7 @@ public static class AccountHistoryLoader
             if (accounts.TryGetValue(i.AccountId, out var h))
                 h.Invoices.Add(new InvoiceFacts(i.Id, i.AccountId, i.IssueDate, i.DueDate, i.AmountValue, h.Account.Currency == i.Currency ? h.Account.Currency : i.Currency, i.Status));
 
+        Lap("invoices");
         var disputeCodes = settings.Health.Payment.DisputeCodes;
         var payments = selection.Apply(db.Payments.AsNoTracking(), p => p.AccountId)
             .Where(p => p.PaidOn <= asOf)
@@ -146,6 +160,7 @@ public static class AccountHistoryLoader
                 h.Payments.Add(new PaymentRow(p.InvoiceId, p.AmountValue, p.PaidOn, p.Status == PaymentStatus.Succeeded,
                     p.FailureCode is { } code && disputeCodes.Contains(code, StringComparer.OrdinalIgnoreCase)));
 
+        Lap("payments");
         var credits = selection.Apply(db.CreditNotes.AsNoTracking(), c => c.AccountId)
             .Where(c => c.IssuedOn <= asOf)
             .Select(c => new { c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn });
@@ -153,6 +168,7 @@ public static class AccountHistoryLoader
             if (accounts.TryGetValue(c.AccountId, out var h))
                 h.CreditNotes.Add(new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, h.Account.Currency == c.Currency ? h.Account.Currency : c.Currency, c.IssuedOn));
 
+        Lap("credit notes");
         var words = settings.Health.Payment.DisputeWords;
         var ticketQuery = selection.Apply(db.Tickets.AsNoTracking(), t => t.AccountId).Where(t => t.OpenedOn <= asOf);
         if (ticketsSince is { } since)
@@ -163,12 +179,14 @@ public static class AccountHistoryLoader
                 h.Tickets.Add(new TicketRow(t.OpenedOn, t.Priority, t.Status, t.SolvedOn,
                     words.Any(w => t.Subject.Contains(w, StringComparison.OrdinalIgnoreCase))));
 
+        Lap("tickets");
         var nps = selection.Apply(db.NpsResponses.AsNoTracking(), n => n.AccountId)
             .Where(n => n.RespondedOn <= asOf)
             .Select(n => new { n.AccountId, n.Score, n.RespondedOn });
         await foreach (var n in nps.AsAsyncEnumerable().WithCancellation(ct))
             if (accounts.TryGetValue(n.AccountId, out var h))
                 h.Nps.Add(new NpsFact(n.Score, n.RespondedOn));
+        Lap("nps");
         return accounts;
     }
 }

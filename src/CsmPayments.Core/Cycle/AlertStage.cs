@@ -31,7 +31,7 @@ public static class AlertStage
         }
 
         var toClose = new List<long>();
-        var opened = 0;
+        var toOpen = new List<AlertToOpen>();
         var none = new Dictionary<AlertKind, string>();
         foreach (var outcome in run.Outcomes)
         {
@@ -39,12 +39,9 @@ public static class AlertStage
             var details = mine is null ? none : mine.ToDictionary(k => k.Key, k => k.Value.Detail);
             var (openNow, close) = AlertRules.Reconcile(new AlertSubject(outcome.AccountId, outcome.CsmId, outcome.Signals, outcome.Band, outcome.PreviousBand), details);
             foreach (var kind in close) toClose.Add(mine![kind].Id);
-            opened += openNow.Count;
-            if (!run.DryRun)
-                foreach (var a in openNow)
-                    db.Alerts.Add(new Alert(a.AccountId, a.Kind, a.OwnerId, run.AsOf, a.Detail));
+            toOpen.AddRange(openNow);
         }
-        run.Summary.AlertsOpened += opened;
+        run.Summary.AlertsOpened += toOpen.Count;
         run.Summary.AlertsClosed += toClose.Count;
         if (run.DryRun) return;
 
@@ -52,7 +49,7 @@ public static class AlertStage
         foreach (var batch in toClose.Chunk(1_000))
             await db.Alerts.Where(a => batch.Contains(a.Id) && a.ClosedOn == null && a.OpenedOn <= asOf)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.ClosedOn, asOf), ct);
-        await db.SaveChangesAsync(ct);
+        await AlertWriter.InsertAsync(db, toOpen, asOf, ct);
         await transaction!.CommitAsync(ct);
     }
 }

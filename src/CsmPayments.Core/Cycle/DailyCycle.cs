@@ -57,6 +57,16 @@ public sealed class CycleSummary
     public int AlertsClosed { get; set; }
     public Dictionary<HealthBand, int> Bands { get; } = [];
 
+    /// <summary>Where the time went, by step, in the order the steps first ran.</summary>
+    public List<(string Step, TimeSpan Time)> Timings { get; } = [];
+
+    public void Time(string step, TimeSpan time)
+    {
+        var i = Timings.FindIndex(t => t.Step == step);
+        if (i < 0) Timings.Add((step, time));
+        else Timings[i] = (step, Timings[i].Time + time);
+    }
+
     /// <summary>Why a stage wrote nothing, or what a later stage adds; printed after the counts.</summary>
     public List<string> Notes { get; } = [];
 }
@@ -79,7 +89,9 @@ public static class DailyCycle
         foreach (var stage in Stages)
         {
             ct.ThrowIfCancellationRequested();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await stage.RunAsync(run, ct);
+            run.Summary.Time(stage.Name, clock.Elapsed);
         }
         return run.Summary;
     }

@@ -17,7 +17,9 @@ public static class HealthStage
     public static async Task RunAsync(CycleRun run, CancellationToken ct)
     {
         var asOf = run.AsOf;
+        // Two readers take turns, so the next range loads while this one is evaluated and written.
         await using var reader = run.Database.Open();
+        await using var nextReader = run.Database.Open();
         await using var writer = run.Database.Open();
         await using var transaction = run.DryRun ? null : await writer.Database.BeginTransactionAsync(ct);
 
@@ -30,25 +32,29 @@ public static class HealthStage
         var snapshots = new BulkUpsert<HealthSnapshot>(writer, nameof(HealthSnapshot.AccountId), nameof(HealthSnapshot.AsOf));
         var assignments = new BulkUpsert<SegmentAssignment>(writer, nameof(SegmentAssignment.AccountId), nameof(SegmentAssignment.EffectiveOn));
         var summary = run.Summary;
+        // Loads run beside the evaluation: their timings are kept apart and merged at the end.
+        var timings = new CycleSummary();
         var done = 0;
-        foreach (var chunk in ids.Chunk(ChunkSize))
+        var chunks = ids.Chunk(ChunkSize).ToList();
+        var readers = new[] { reader, nextReader };
+        Task<Loaded>? loading = chunks.Count > 0 ? LoadAsync(readers[0], chunks[0]) : null;
+        try
         {
-            var selection = run.Accounts?.Ids is not null ? AccountSelection.Of(chunk) : AccountSelection.Range(chunk[0], chunk[^1]);
-            var histories = await AccountHistoryLoader.LoadDayAsync(reader, selection, asOf, run.Settings, ct);
-            var earlier = await SnapshotsOnAsync(reader, selection, weekAgo, ct);
-            var previous = previousDay is { } day
-                ? (weekAgo == day ? earlier : await SnapshotsOnAsync(reader, selection, day, ct))
-                : [];
-            var current = new Dictionary<long, SegmentResult>();
-            await foreach (var (accountId, segments) in SegmentAssignments.StreamAsync(selection.Apply(reader.SegmentAssignments.AsNoTracking(), s => s.AccountId), asOf, ct))
-                current[accountId] = segments;
-
+        for (var k = 0; k < chunks.Count; k++)
+        {
+            var chunk = chunks[k];
+            var (histories, earlier, previous, current) = await loading!;
+            loading = k + 1 < chunks.Count ? LoadAsync(readers[(k + 1) % 2], chunks[k + 1]) : null;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var toStore = new List<HealthSnapshot>(histories.Count);
             var changed = new List<SegmentAssignment>();
-            foreach (var history in histories)
+            // Evaluation is pure: spread it over the cores, then gather in id order.
+            var evaluations = new AccountEvaluation[histories.Count];
+            Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i =>
+                evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id)?.ToResult()));
+            foreach (var evaluation in evaluations)
             {
-                var id = history.Account.Id;
-                var evaluation = AccountEvaluator.Evaluate(history, asOf, run.Settings, earlier.GetValueOrDefault(id)?.ToResult());
+                var id = evaluation.AccountId;
                 var health = evaluation.Health;
                 HealthBand? previousBand = previous.TryGetValue(id, out var p) ? p.Band : null;
                 run.Outcomes.Add(new AccountOutcome(id, evaluation.CsmId, health.Band, previousBand, health.Signals, evaluation.Segments.RiskTier, evaluation.Billing));
@@ -64,16 +70,46 @@ public static class HealthStage
                 }
             }
             summary.SegmentChanges += changed.Count;
+            summary.Time("evaluate", clock.Elapsed);
+            clock.Restart();
             if (!run.DryRun)
             {
                 summary.SnapshotsWritten += await snapshots.WriteAsync(toStore, ct);
                 await assignments.WriteAsync(changed, ct);
+                summary.Time("write snapshots and segments", clock.Elapsed);
             }
             done += chunk.Length;
             run.Progress?.Report(new CycleProgress("segments and health", done, ids.Count));
         }
+        }
+        finally
+        {
+            // A failure mid-way must not leave a load running on a reader that is about to be disposed.
+            if (loading is not null) await Task.WhenAny(loading);
+        }
         if (transaction is not null) await transaction.CommitAsync(ct);
+        foreach (var (step, time) in timings.Timings) summary.Time(step, time);
+
+        async Task<Loaded> LoadAsync(CsmDbContext db, long[] chunk)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var selection = run.Accounts?.Ids is not null ? AccountSelection.Of(chunk) : AccountSelection.Range(chunk[0], chunk[^1]);
+            var histories = await AccountHistoryLoader.LoadDayAsync(db, selection, asOf, run.Settings, ct, timings);
+            clock.Restart();
+            var earlier = await SnapshotsOnAsync(db, selection, weekAgo, ct);
+            var previous = previousDay is { } day
+                ? (weekAgo == day ? earlier : await SnapshotsOnAsync(db, selection, day, ct))
+                : [];
+            var current = new Dictionary<long, SegmentResult>();
+            await foreach (var (accountId, segments) in SegmentAssignments.StreamAsync(selection.Apply(db.SegmentAssignments.AsNoTracking(), s => s.AccountId), asOf, ct))
+                current[accountId] = segments;
+            timings.Time("read earlier snapshots and segments", clock.Elapsed);
+            return new Loaded(histories, earlier, previous, current);
+        }
     }
+
+    private sealed record Loaded(List<AccountHistory> Histories, Dictionary<long, HealthSnapshot> Earlier, Dictionary<long, HealthSnapshot> Previous,
+        Dictionary<long, SegmentResult> Current);
 
     internal static async Task<Dictionary<long, HealthSnapshot>> SnapshotsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
     {

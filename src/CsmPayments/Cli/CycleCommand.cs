@@ -88,6 +88,8 @@ public static class CycleCommand
             : string.Create(c, $"  snapshots written or changed: {s.SnapshotsWritten:N0}; segment changes: {s.SegmentChanges:N0}"));
         await o.WriteLineAsync(string.Create(c, $"  alerts {(run.DryRun ? "that would open" : "opened")}: {s.AlertsOpened:N0}, {(run.DryRun ? "close" : "closed")}: {s.AlertsClosed:N0}"));
         foreach (var note in s.Notes) await o.WriteLineAsync("  " + note);
+        if (s.Timings.Count > 0)
+            await o.WriteLineAsync("  time: " + string.Join(", ", s.Timings.Select(t => string.Create(c, $"{t.Step} {t.Time.TotalSeconds:0.0} s"))));
     }
 
     /// <summary>The Health and Segments sections and the organisation's rates, each mistake named by its key.</summary>
