@@ -33,9 +33,7 @@ public static class HealthBacktest
 
         await using var db = database.Open();
         var ids = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct);
-        var observations = new List<(int Score, bool Churned)>();
-        var bands = new Dictionary<HealthBand, (int Observations, int Churned)>();
-        int accounts = 0, fromSnapshots = 0, replayed = 0;
+        var tally = new Tally(from, to, settings);
         foreach (var chunk in ids.Chunk(HealthStage.ChunkSize))
         {
             var selection = AccountSelection.Range(chunk[0], chunk[^1]);
@@ -45,38 +43,49 @@ public static class HealthBacktest
                 .Where(s => s.AsOf >= from && s.AsOf <= to)
                 .Select(s => new { s.AccountId, s.AsOf, s.Score, s.Band });
             await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct)) stored[(s.AccountId, s.AsOf)] = (s.Score, s.Band);
-
-            foreach (var history in histories)
-            {
-                var counted = false;
-                for (var day = from; day <= to; day = day.AddDays(1))
-                {
-                    if (!HasMrr(history, day)) continue;
-                    var churned = !HasMrr(history, day.AddDays(HorizonDays));
-                    int score;
-                    HealthBand band;
-                    if (stored.TryGetValue((history.Account.Id, day), out var snapshot))
-                    {
-                        (score, band) = snapshot;
-                        fromSnapshots++;
-                    }
-                    else
-                    {
-                        var health = AccountEvaluator.Evaluate(history, day, settings).Health;
-                        (score, band) = (health.Score, health.Band);
-                        replayed++;
-                    }
-                    observations.Add((score, churned));
-                    var b = bands.GetValueOrDefault(band);
-                    bands[band] = (b.Observations + 1, b.Churned + (churned ? 1 : 0));
-                    counted = true;
-                }
-                if (counted) accounts++;
-            }
+            foreach (var history in histories) tally.Add(history, stored);
         }
-        return new BacktestResult(from, to, asOf, HorizonDays, accounts, observations.Count, observations.Count(o => o.Churned),
-            fromSnapshots, replayed, ChurnPrediction.Auc(observations),
-            Enum.GetValues<HealthBand>().Select(b => new BacktestBand(b, bands.GetValueOrDefault(b).Observations, bands.GetValueOrDefault(b).Churned)).ToList());
+        return tally.Result(asOf);
+    }
+
+    /// <summary>Scores each account's days and counts the outcomes; pure, so a test can feed it histories built in memory.</summary>
+    public sealed class Tally(DateOnly from, DateOnly to, EvaluationSettings settings)
+    {
+        private readonly List<(int Score, bool Churned)> _observations = [];
+        private readonly Dictionary<HealthBand, (int Observations, int Churned)> _bands = [];
+        private int _accounts, _fromSnapshots, _replayed;
+
+        public void Add(AccountHistory history, IReadOnlyDictionary<(long, DateOnly), (int Score, HealthBand Band)> stored)
+        {
+            var counted = false;
+            for (var day = from; day <= to; day = day.AddDays(1))
+            {
+                if (!HasMrr(history, day)) continue;
+                var churned = !HasMrr(history, day.AddDays(HorizonDays));
+                int score;
+                HealthBand band;
+                if (stored.TryGetValue((history.Account.Id, day), out var snapshot))
+                {
+                    (score, band) = snapshot;
+                    _fromSnapshots++;
+                }
+                else
+                {
+                    var health = AccountEvaluator.Evaluate(history, day, settings).Health;
+                    (score, band) = (health.Score, health.Band);
+                    _replayed++;
+                }
+                _observations.Add((score, churned));
+                var b = _bands.GetValueOrDefault(band);
+                _bands[band] = (b.Observations + 1, b.Churned + (churned ? 1 : 0));
+                counted = true;
+            }
+            if (counted) _accounts++;
+        }
+
+        public BacktestResult Result(DateOnly asOf) => new(from, to, asOf, HorizonDays, _accounts, _observations.Count, _observations.Count(o => o.Churned),
+            _fromSnapshots, _replayed, ChurnPrediction.Auc(_observations),
+            Enum.GetValues<HealthBand>().Select(b => new BacktestBand(b, _bands.GetValueOrDefault(b).Observations, _bands.GetValueOrDefault(b).Churned)).ToList());
     }
 
     private static bool HasMrr(AccountHistory history, DateOnly day)

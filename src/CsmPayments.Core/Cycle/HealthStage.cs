@@ -40,47 +40,47 @@ public static class HealthStage
         Task<Loaded>? loading = chunks.Count > 0 ? LoadAsync(readers[0], chunks[0]) : null;
         try
         {
-        for (var k = 0; k < chunks.Count; k++)
-        {
-            var chunk = chunks[k];
-            var (histories, earlier, previous, current) = await loading!;
-            loading = k + 1 < chunks.Count ? LoadAsync(readers[(k + 1) % 2], chunks[k + 1]) : null;
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var toStore = new List<HealthSnapshot>(histories.Count);
-            var changed = new List<SegmentAssignment>();
-            // Evaluation is pure: spread it over the cores, then gather in id order.
-            var evaluations = new AccountEvaluation[histories.Count];
-            Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i =>
-                evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id)?.ToResult()));
-            foreach (var evaluation in evaluations)
+            for (var k = 0; k < chunks.Count; k++)
             {
-                var id = evaluation.AccountId;
-                var health = evaluation.Health;
-                HealthBand? previousBand = previous.TryGetValue(id, out var p) ? p.Band : null;
-                run.Outcomes.Add(new AccountOutcome(id, evaluation.CsmId, health.Band, previousBand, health.Signals, evaluation.Segments.RiskTier, evaluation.Billing));
-                toStore.Add(new HealthSnapshot(id, asOf, evaluation.Segments.ServiceTier, health));
-                if (!current.TryGetValue(id, out var before) || before != evaluation.Segments)
-                    changed.Add(new SegmentAssignment(id, asOf, evaluation.Segments));
-                summary.AccountsEvaluated++;
-                summary.Bands[health.Band] = summary.Bands.GetValueOrDefault(health.Band) + 1;
-                if (previousBand is { } pb && pb != health.Band)
+                var chunk = chunks[k];
+                var (histories, earlier, previous, current) = await loading!;
+                loading = k + 1 < chunks.Count ? LoadAsync(readers[(k + 1) % 2], chunks[k + 1]) : null;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var toStore = new List<HealthSnapshot>(histories.Count);
+                var changed = new List<SegmentAssignment>();
+                // Evaluation is pure: spread it over the cores, then gather in id order.
+                var evaluations = new AccountEvaluation[histories.Count];
+                Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i =>
+                    evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id)?.ToResult()));
+                foreach (var evaluation in evaluations)
                 {
-                    summary.BandChanges++;
-                    if (health.Band < pb) summary.BandsDown++;
+                    var id = evaluation.AccountId;
+                    var health = evaluation.Health;
+                    HealthBand? previousBand = previous.TryGetValue(id, out var p) ? p.Band : null;
+                    run.Outcomes.Add(new AccountOutcome(id, evaluation.CsmId, health.Band, previousBand, health.Signals, evaluation.Segments.RiskTier, evaluation.Billing));
+                    toStore.Add(new HealthSnapshot(id, asOf, evaluation.Segments.ServiceTier, health));
+                    if (!current.TryGetValue(id, out var before) || before != evaluation.Segments)
+                        changed.Add(new SegmentAssignment(id, asOf, evaluation.Segments));
+                    summary.AccountsEvaluated++;
+                    summary.Bands[health.Band] = summary.Bands.GetValueOrDefault(health.Band) + 1;
+                    if (previousBand is { } pb && pb != health.Band)
+                    {
+                        summary.BandChanges++;
+                        if (health.Band < pb) summary.BandsDown++;
+                    }
                 }
+                summary.SegmentChanges += changed.Count;
+                summary.Time("evaluate", clock.Elapsed);
+                clock.Restart();
+                if (!run.DryRun)
+                {
+                    summary.SnapshotsWritten += await snapshots.WriteAsync(toStore, ct);
+                    await assignments.WriteAsync(changed, ct);
+                    summary.Time("write snapshots and segments", clock.Elapsed);
+                }
+                done += chunk.Length;
+                run.Progress?.Report(new CycleProgress("segments and health", done, ids.Count));
             }
-            summary.SegmentChanges += changed.Count;
-            summary.Time("evaluate", clock.Elapsed);
-            clock.Restart();
-            if (!run.DryRun)
-            {
-                summary.SnapshotsWritten += await snapshots.WriteAsync(toStore, ct);
-                await assignments.WriteAsync(changed, ct);
-                summary.Time("write snapshots and segments", clock.Elapsed);
-            }
-            done += chunk.Length;
-            run.Progress?.Report(new CycleProgress("segments and health", done, ids.Count));
-        }
         }
         finally
         {
