@@ -9,8 +9,11 @@ namespace CsmPayments.Cycle;
 /// <summary>The rules the cycle applies, from configuration.</summary>
 public sealed record EvaluationSettings(HealthOptions Health, SegmentOptions Segments, ExchangeRates Rates)
 {
-    /// <summary>Inputs collections will supply per account; until then none.</summary>
+    /// <summary>Broken promises to pay of an account on a day, once collections records promises; until then none.</summary>
     public Func<long, DateOnly, int>? BrokenPromises { get; init; }
+
+    /// <summary>Open disputes collections knows of, added to those the ledger shows (dispute failure codes, dispute tickets).</summary>
+    public Func<long, DateOnly, int>? OpenDisputes { get; init; }
 }
 
 /// <summary>One account evaluated for one day: its segments and its health.</summary>
@@ -117,6 +120,7 @@ public static class AccountEvaluator
 
         var usage = h.UsageSummary ?? UsageSummary.From(h.UsageDays, asOf, options.SilentChurn.NoActiveUsersDays, options.SilentChurn.BaselineDays);
         var brokenPromises = settings.BrokenPromises?.Invoke(a.Id, asOf) ?? 0;
+        disputes += settings.OpenDisputes?.Invoke(a.Id, asOf) ?? 0;
         var payment = new PaymentHealthFacts(arr, open, paid.Select(x => x.Days).ToList(), failed, unresolved, disputes, brokenPromises);
 
         var tier = Segmentation.ServiceTierOf(a.Tier, arr, seg);

@@ -20,9 +20,11 @@ public sealed class AccountSelection
         Ids = ids;
     }
 
-    public long Low;
-    public long High;
-    public long[]? Ids;
+    public long Low { get; }
+    public long High { get; }
+
+    /// <summary>The chosen accounts, in order; null for a range.</summary>
+    public long[]? Ids { get; }
 
     public static AccountSelection Range(long low, long high) => new(low, high, null);
 
@@ -32,10 +34,10 @@ public sealed class AccountSelection
     {
         var self = Expression.Constant(this);
         Expression body = Ids is not null
-            ? Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(long)], Expression.Field(self, nameof(Ids)), accountId.Body)
+            ? Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(long)], Expression.Property(self, nameof(Ids)), accountId.Body)
             : Expression.AndAlso(
-                Expression.GreaterThanOrEqual(accountId.Body, Expression.Field(self, nameof(Low))),
-                Expression.LessThanOrEqual(accountId.Body, Expression.Field(self, nameof(High))));
+                Expression.GreaterThanOrEqual(accountId.Body, Expression.Property(self, nameof(Low))),
+                Expression.LessThanOrEqual(accountId.Body, Expression.Property(self, nameof(High))));
         return query.Where(Expression.Lambda<Func<T, bool>>(body, accountId.Parameters));
     }
 }
