@@ -37,7 +37,13 @@ public sealed class DemoBacktestTests(Demo300 demo) : IClassFixture<Demo300>
         var asOf = Demo300.AsOf;
         var rates = new Organisation.ExchangeRates("USD", new Dictionary<string, decimal>
         {
-            ["EUR"] = 1.08m, ["GBP"] = 1.27m, ["CAD"] = 0.73m, ["AUD"] = 0.66m, ["NZD"] = 0.60m, ["SGD"] = 0.74m, ["JPY"] = 0.0067m,
+            ["EUR"] = 1.08m,
+            ["GBP"] = 1.27m,
+            ["CAD"] = 0.73m,
+            ["AUD"] = 0.66m,
+            ["NZD"] = 0.60m,
+            ["SGD"] = 0.74m,
+            ["JPY"] = 0.0067m,
         });
         var tally = new HealthBacktest.Tally(asOf.AddDays(-150), asOf.AddDays(-90), CycleBook.Settings with { Rates = rates });
         long invoiceIds = 0;
