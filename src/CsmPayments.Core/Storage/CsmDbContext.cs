@@ -1,7 +1,10 @@
 using CsmPayments.Accounts;
 using CsmPayments.Billing;
 using CsmPayments.Engagement;
+using CsmPayments.Health;
+using CsmPayments.Segments;
 using CsmPayments.Usage;
+using CsmPayments.Work;
 using Microsoft.EntityFrameworkCore;
 
 namespace CsmPayments.Storage;
@@ -23,6 +26,9 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<NpsResponse> NpsResponses => Set<NpsResponse>();
     public DbSet<Touchpoint> Touchpoints => Set<Touchpoint>();
+    public DbSet<HealthSnapshot> HealthSnapshots => Set<HealthSnapshot>();
+    public DbSet<SegmentAssignment> SegmentAssignments => Set<SegmentAssignment>();
+    public DbSet<Alert> Alerts => Set<Alert>();
 
     public abstract StorageProvider Provider { get; }
 
@@ -129,6 +135,34 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.Property(x => x.Summary).HasMaxLength(4000);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<HealthSnapshot>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.AsOf }).IsUnique(); // one per account per day
+            e.HasIndex(x => x.AsOf);
+            e.Property(x => x.Explanation).HasMaxLength(1000);
+            e.Ignore(x => x.SignalSet);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<SegmentAssignment>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.EffectiveOn }).IsUnique();
+            e.HasIndex(x => x.EffectiveOn);
+            e.Property(x => x.Cohort).HasMaxLength(100);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Alert>(e =>
+        {
+            // At most one open alert per account and kind; the same partial index on SQLite and PostgreSQL.
+            e.HasIndex(x => new { x.AccountId, x.Kind }).IsUnique().HasFilter("closed_on IS NULL");
+            e.HasIndex(x => new { x.OwnerId, x.OpenedOn });
+            e.Property(x => x.Detail).HasMaxLength(1000);
+            e.Ignore(x => x.IsOpen);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.OwnerId).OnDelete(DeleteBehavior.Restrict);
         });
     }
 }

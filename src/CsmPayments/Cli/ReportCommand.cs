@@ -14,9 +14,10 @@ public static class ReportCommand
 {
     public static Command Create(CliContext context)
     {
-        var report = new Command("report", "Reports: aging, metrics");
+        var report = new Command("report", "Reports: aging, metrics, health, segments, csms, health-backtest");
         report.Subcommands.Add(Aging(context));
         report.Subcommands.Add(Metrics(context));
+        foreach (var command in HealthReports.Create(context)) report.Subcommands.Add(command);
         return report;
     }
 

@@ -569,6 +569,144 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                     b.ToTable("touchpoints", (string)null);
                 });
 
+            modelBuilder.Entity("CsmPayments.Health.HealthSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly>("AsOf")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("as_of");
+
+                    b.Property<string>("Band")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("band");
+
+                    b.Property<int?>("Engagement")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("engagement");
+
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("explanation");
+
+                    b.Property<bool>("Onboarding")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("onboarding");
+
+                    b.Property<int>("PaymentHealth")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payment_health");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("score");
+
+                    b.Property<int?>("Sentiment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sentiment");
+
+                    b.Property<string>("Signals")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signals");
+
+                    b.Property<int?>("Support")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("support");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tier");
+
+                    b.Property<int?>("Usage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_health_snapshots");
+
+                    b.HasIndex("AsOf")
+                        .HasDatabaseName("ix_health_snapshots_as_of");
+
+                    b.HasIndex("AccountId", "AsOf")
+                        .IsUnique()
+                        .HasDatabaseName("ix_health_snapshots_account_id_as_of");
+
+                    b.ToTable("health_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("CsmPayments.Segments.SegmentAssignment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Cohort")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cohort");
+
+                    b.Property<string>("CreditRisk")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("credit_risk");
+
+                    b.Property<DateOnly>("EffectiveOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("effective_on");
+
+                    b.Property<string>("PaymentBehaviour")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_behaviour");
+
+                    b.Property<string>("RiskTier")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("risk_tier");
+
+                    b.Property<string>("ServiceTier")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("service_tier");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segment_assignments");
+
+                    b.HasIndex("EffectiveOn")
+                        .HasDatabaseName("ix_segment_assignments_effective_on");
+
+                    b.HasIndex("AccountId", "EffectiveOn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_segment_assignments_account_id_effective_on");
+
+                    b.ToTable("segment_assignments", (string)null);
+                });
+
             modelBuilder.Entity("CsmPayments.Usage.UsageDay", b =>
                 {
                     b.Property<long>("AccountId")
@@ -591,6 +729,55 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasName("pk_usage_days");
 
                     b.ToTable("usage_days", (string)null);
+                });
+
+            modelBuilder.Entity("CsmPayments.Work.Alert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly?>("ClosedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_on");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateOnly>("OpenedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_on");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("AccountId", "Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alerts_account_id_kind")
+                        .HasFilter("closed_on IS NULL");
+
+                    b.HasIndex("OwnerId", "OpenedOn")
+                        .HasDatabaseName("ix_alerts_owner_id_opened_on");
+
+                    b.ToTable("alerts", (string)null);
                 });
 
             modelBuilder.Entity("CsmPayments.Accounts.Account", b =>
@@ -703,6 +890,26 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasConstraintName("fk_touchpoints_users_user_id");
                 });
 
+            modelBuilder.Entity("CsmPayments.Health.HealthSnapshot", b =>
+                {
+                    b.HasOne("CsmPayments.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_health_snapshots_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CsmPayments.Segments.SegmentAssignment", b =>
+                {
+                    b.HasOne("CsmPayments.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segment_assignments_accounts_account_id");
+                });
+
             modelBuilder.Entity("CsmPayments.Usage.UsageDay", b =>
                 {
                     b.HasOne("CsmPayments.Accounts.Account", null)
@@ -711,6 +918,23 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_usage_days_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CsmPayments.Work.Alert", b =>
+                {
+                    b.HasOne("CsmPayments.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alerts_accounts_account_id");
+
+                    b.HasOne("CsmPayments.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_alerts_users_owner_id");
                 });
 #pragma warning restore 612, 618
         }

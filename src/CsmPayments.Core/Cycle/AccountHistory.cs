@@ -1,0 +1,94 @@
+using CsmPayments.Accounts;
+using CsmPayments.Billing;
+using CsmPayments.Engagement;
+using CsmPayments.Health;
+
+namespace CsmPayments.Cycle;
+
+public sealed record AccountRow(long Id, string ExternalId, long CsmId, ServiceTier? Tier, int Employees, string Industry, string Country, string Plan, string Currency);
+
+public readonly record struct SubscriptionRow(decimal Mrr, string Currency, DateOnly Start, DateOnly? End, DateOnly? Renewal)
+{
+    public bool IsActiveOn(DateOnly date) => Start <= date && (End is null || End > date);
+}
+
+public readonly record struct PaymentRow(long? InvoiceId, decimal Amount, DateOnly PaidOn, bool Succeeded, bool DisputeCode);
+
+/// <summary>A ticket as health reads it; <see cref="Dispute"/> when its subject names a billing dispute.</summary>
+public readonly record struct TicketRow(DateOnly OpenedOn, TicketPriority Priority, TicketStatus Status, DateOnly? SolvedOn, bool Dispute)
+{
+    /// <summary>The same rule as <see cref="Ticket.IsOpenOn"/>.</summary>
+    public bool IsOpenOn(DateOnly date) => OpenedOn <= date && (SolvedOn is null ? Status != TicketStatus.Solved : SolvedOn > date);
+}
+
+/// <summary>
+/// One account's rows as loaded for evaluation. The cycle loads one day's worth (usage summed and the last touchpoint
+/// found in SQL); the backtest loads every row so that any past day can be replayed from the same account.
+/// </summary>
+public sealed class AccountHistory(AccountRow account)
+{
+    public AccountRow Account { get; } = account;
+    public List<SubscriptionRow> Subscriptions { get; } = [];
+    public List<InvoiceFacts> Invoices { get; } = [];
+    public List<PaymentRow> Payments { get; } = [];
+    public List<CreditNoteFacts> CreditNotes { get; } = [];
+    public List<TicketRow> Tickets { get; } = [];
+    public List<NpsFact> Nps { get; } = [];
+
+    /// <summary>Daily usage rows; empty when <see cref="UsageSummary"/> was summed by the database instead.</summary>
+    public List<(DateOnly Date, int ActiveUsers)> UsageDays { get; } = [];
+
+    public UsageSummary? UsageSummary { get; set; }
+
+    /// <summary>Touchpoint dates in ascending order; empty when <see cref="LastTouchpoint"/> was found by the database.</summary>
+    public List<DateOnly> Touchpoints { get; } = [];
+
+    public DateOnly? LastTouchpoint { get; set; }
+
+    private Dictionary<long, DateOnly>? _settledOn;
+
+    /// <summary>The day each invoice's balance reached zero through payments and credit notes (not counting write-offs).</summary>
+    public IReadOnlyDictionary<long, DateOnly> SettledOn()
+    {
+        if (_settledOn is not null) return _settledOn;
+        var reductions = new Dictionary<long, List<(DateOnly On, decimal Amount)>>();
+        foreach (var p in Payments)
+            if (p.Succeeded && p.InvoiceId is { } id)
+                Add(reductions, id, p.PaidOn, p.Amount);
+        foreach (var c in CreditNotes) Add(reductions, c.InvoiceId, c.IssuedOn, c.Amount);
+        _settledOn = [];
+        foreach (var invoice in Invoices)
+        {
+            if (invoice.Status == InvoiceStatus.Void || !reductions.TryGetValue(invoice.Id, out var list)) continue;
+            list.Sort((a, b) => a.On.CompareTo(b.On));
+            var sum = 0m;
+            foreach (var (on, amount) in list)
+            {
+                sum += amount;
+                if (sum < invoice.Amount) continue;
+                _settledOn[invoice.Id] = on;
+                break;
+            }
+        }
+        return _settledOn;
+    }
+
+    private static void Add(Dictionary<long, List<(DateOnly, decimal)>> map, long id, DateOnly on, decimal amount)
+    {
+        if (!map.TryGetValue(id, out var list)) map[id] = list = [];
+        list.Add((on, amount));
+    }
+
+    public DateOnly? LastTouchpointOn(DateOnly asOf)
+    {
+        if (Touchpoints.Count == 0) return LastTouchpoint is { } last && last <= asOf ? last : null;
+        var index = Touchpoints.BinarySearch(asOf);
+        if (index >= 0)
+        {
+            while (index + 1 < Touchpoints.Count && Touchpoints[index + 1] == asOf) index++;
+            return Touchpoints[index];
+        }
+        index = ~index - 1;
+        return index >= 0 ? Touchpoints[index] : null;
+    }
+}

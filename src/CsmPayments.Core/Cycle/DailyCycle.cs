@@ -1,0 +1,98 @@
+using CsmPayments.Health;
+using CsmPayments.Segments;
+using CsmPayments.Storage;
+
+namespace CsmPayments.Cycle;
+
+/// <summary>One step of the daily run: a name for the progress display, and what it does with the run.</summary>
+public sealed record CycleStage(string Name, Func<CycleRun, CancellationToken, Task> RunAsync);
+
+/// <summary>How far a stage has got, for a progress display.</summary>
+public readonly record struct CycleProgress(string Stage, long Done, long Total);
+
+/// <summary>An account after the evaluation stage, as later stages read it.</summary>
+public readonly record struct AccountOutcome(long AccountId, long CsmId, HealthBand Band, HealthBand? PreviousBand, HealthSignals Signals, RiskTier RiskTier, bool Billing);
+
+/// <summary>
+/// One run of the cycle for one day: its inputs, what each stage found (later stages read <see cref="Outcomes"/>), and the
+/// summary lines. With <see cref="DryRun"/> every stage computes what it would change and writes nothing.
+/// </summary>
+public sealed class CycleRun
+{
+    public CycleRun(Database database, DateOnly asOf, EvaluationSettings settings, bool dryRun, IProgress<CycleProgress>? progress = null,
+        AccountSelection? accounts = null)
+    {
+        Database = database;
+        AsOf = asOf;
+        Settings = settings;
+        DryRun = dryRun;
+        Progress = progress;
+        Accounts = accounts;
+    }
+
+    public Database Database { get; }
+    public DateOnly AsOf { get; }
+    public EvaluationSettings Settings { get; }
+    public bool DryRun { get; }
+    public IProgress<CycleProgress>? Progress { get; }
+
+    /// <summary>The accounts to evaluate; null for every account.</summary>
+    public AccountSelection? Accounts { get; }
+
+    /// <summary>Accounts evaluated for the day, in id order; filled by the health stage.</summary>
+    public List<AccountOutcome> Outcomes { get; } = [];
+
+    public CycleSummary Summary { get; } = new();
+}
+
+/// <summary>What a run did (or, dry, would do).</summary>
+public sealed class CycleSummary
+{
+    public int AccountsEvaluated { get; set; }
+    public long SnapshotsWritten { get; set; }
+    public int BandChanges { get; set; }
+    public int BandsDown { get; set; }
+    public int SegmentChanges { get; set; }
+    public int AlertsOpened { get; set; }
+    public int AlertsClosed { get; set; }
+    public Dictionary<HealthBand, int> Bands { get; } = [];
+
+    /// <summary>Where the time went, by step, in the order the steps first ran.</summary>
+    public List<(string Step, TimeSpan Time)> Timings { get; } = [];
+
+    public void Time(string step, TimeSpan time)
+    {
+        var i = Timings.FindIndex(t => t.Step == step);
+        if (i < 0) Timings.Add((step, time));
+        else Timings[i] = (step, Timings[i].Time + time);
+    }
+
+    /// <summary>Why a stage wrote nothing, or what a later stage adds; printed after the counts.</summary>
+    public List<string> Notes { get; } = [];
+}
+
+/// <summary>
+/// The daily run for one day, stage after stage: segments and health (snapshots, segment history), then alerts.
+/// Each stage reads what the earlier ones left in the <see cref="CycleRun"/>; a new stage is appended to <see cref="Stages"/>.
+/// Running the same day twice changes nothing.
+/// </summary>
+public static class DailyCycle
+{
+    public static IReadOnlyList<CycleStage> Stages { get; } =
+    [
+        new("segments and health", HealthStage.RunAsync),
+        new("alerts", AlertStage.RunAsync),
+    ];
+
+    public static async Task<CycleSummary> RunAsync(CycleRun run, CancellationToken ct)
+    {
+        foreach (var stage in Stages)
+        {
+            ct.ThrowIfCancellationRequested();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await stage.RunAsync(run, ct);
+            run.Summary.Time(stage.Name, clock.Elapsed);
+        }
+        return run.Summary;
+    }
+}

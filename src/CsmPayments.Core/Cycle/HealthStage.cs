@@ -1,0 +1,121 @@
+using CsmPayments.Health;
+using CsmPayments.Segments;
+using CsmPayments.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace CsmPayments.Cycle;
+
+/// <summary>
+/// Segments and health for every selected account: loads accounts range by range in set-based queries, evaluates them,
+/// and writes the day's snapshots and the segment changes in bulk, in one transaction.
+/// </summary>
+public static class HealthStage
+{
+    /// <summary>Accounts per load: bounds memory whatever the size of the book.</summary>
+    public const int ChunkSize = 5_000;
+
+    public static async Task RunAsync(CycleRun run, CancellationToken ct)
+    {
+        var asOf = run.AsOf;
+        // Two readers take turns, so the next range loads while this one is evaluated and written.
+        await using var reader = run.Database.Open();
+        await using var nextReader = run.Database.Open();
+        await using var writer = run.Database.Open();
+        await using var transaction = run.DryRun ? null : await writer.Database.BeginTransactionAsync(ct);
+
+        var ids = run.Accounts?.Ids is { } chosen
+            ? await reader.Accounts.AsNoTracking().Where(a => chosen.Contains(a.Id)).OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct)
+            : await reader.Accounts.AsNoTracking().OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct);
+        var previousDay = await reader.HealthSnapshots.AsNoTracking().Where(s => s.AsOf < asOf).MaxAsync(s => (DateOnly?)s.AsOf, ct);
+        var weekAgo = asOf.AddDays(-7);
+
+        var snapshots = new BulkUpsert<HealthSnapshot>(writer, nameof(HealthSnapshot.AccountId), nameof(HealthSnapshot.AsOf));
+        var assignments = new BulkUpsert<SegmentAssignment>(writer, nameof(SegmentAssignment.AccountId), nameof(SegmentAssignment.EffectiveOn));
+        var summary = run.Summary;
+        // Loads run beside the evaluation: their timings are kept apart and merged at the end.
+        var timings = new CycleSummary();
+        var done = 0;
+        var chunks = ids.Chunk(ChunkSize).ToList();
+        var readers = new[] { reader, nextReader };
+        Task<Loaded>? loading = chunks.Count > 0 ? LoadAsync(readers[0], chunks[0]) : null;
+        try
+        {
+            for (var k = 0; k < chunks.Count; k++)
+            {
+                var chunk = chunks[k];
+                var (histories, earlier, previous, current) = await loading!;
+                loading = k + 1 < chunks.Count ? LoadAsync(readers[(k + 1) % 2], chunks[k + 1]) : null;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var toStore = new List<HealthSnapshot>(histories.Count);
+                var changed = new List<SegmentAssignment>();
+                // Evaluation is pure: spread it over the cores, then gather in id order.
+                var evaluations = new AccountEvaluation[histories.Count];
+                Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i =>
+                    evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id)?.ToResult()));
+                foreach (var evaluation in evaluations)
+                {
+                    var id = evaluation.AccountId;
+                    var health = evaluation.Health;
+                    HealthBand? previousBand = previous.TryGetValue(id, out var p) ? p.Band : null;
+                    run.Outcomes.Add(new AccountOutcome(id, evaluation.CsmId, health.Band, previousBand, health.Signals, evaluation.Segments.RiskTier, evaluation.Billing));
+                    toStore.Add(new HealthSnapshot(id, asOf, evaluation.Segments.ServiceTier, health));
+                    if (!current.TryGetValue(id, out var before) || before != evaluation.Segments)
+                        changed.Add(new SegmentAssignment(id, asOf, evaluation.Segments));
+                    summary.AccountsEvaluated++;
+                    summary.Bands[health.Band] = summary.Bands.GetValueOrDefault(health.Band) + 1;
+                    if (previousBand is { } pb && pb != health.Band)
+                    {
+                        summary.BandChanges++;
+                        if (health.Band < pb) summary.BandsDown++;
+                    }
+                }
+                summary.SegmentChanges += changed.Count;
+                summary.Time("evaluate", clock.Elapsed);
+                clock.Restart();
+                if (!run.DryRun)
+                {
+                    summary.SnapshotsWritten += await snapshots.WriteAsync(toStore, ct);
+                    await assignments.WriteAsync(changed, ct);
+                    summary.Time("write snapshots and segments", clock.Elapsed);
+                }
+                done += chunk.Length;
+                run.Progress?.Report(new CycleProgress("segments and health", done, ids.Count));
+            }
+        }
+        finally
+        {
+            // A failure mid-way must not leave a load running on a reader that is about to be disposed.
+            if (loading is not null) await Task.WhenAny(loading);
+        }
+        if (transaction is not null) await transaction.CommitAsync(ct);
+        foreach (var (step, time) in timings.Timings) summary.Time(step, time);
+
+        async Task<Loaded> LoadAsync(CsmDbContext db, long[] chunk)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var selection = run.Accounts?.Ids is not null ? AccountSelection.Of(chunk) : AccountSelection.Range(chunk[0], chunk[^1]);
+            var histories = await AccountHistoryLoader.LoadDayAsync(db, selection, asOf, run.Settings, ct, timings);
+            clock.Restart();
+            var earlier = await SnapshotsOnAsync(db, selection, weekAgo, ct);
+            var previous = previousDay is { } day
+                ? (weekAgo == day ? earlier : await SnapshotsOnAsync(db, selection, day, ct))
+                : [];
+            var current = new Dictionary<long, SegmentResult>();
+            await foreach (var (accountId, segments) in SegmentAssignments.StreamAsync(selection.Apply(db.SegmentAssignments.AsNoTracking(), s => s.AccountId), asOf, ct))
+                current[accountId] = segments;
+            timings.Time("read earlier snapshots and segments", clock.Elapsed);
+            return new Loaded(histories, earlier, previous, current);
+        }
+    }
+
+    private sealed record Loaded(List<AccountHistory> Histories, Dictionary<long, HealthSnapshot> Earlier, Dictionary<long, HealthSnapshot> Previous,
+        Dictionary<long, SegmentResult> Current);
+
+    internal static async Task<Dictionary<long, HealthSnapshot>> SnapshotsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
+    {
+        var result = new Dictionary<long, HealthSnapshot>();
+        var rows = selection.Apply(db.HealthSnapshots.AsNoTracking(), s => s.AccountId).Where(s => s.AsOf == day);
+        await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct)) result[s.AccountId] = s;
+        return result;
+    }
+}

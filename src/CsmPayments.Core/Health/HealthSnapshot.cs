@@ -1,0 +1,58 @@
+using CsmPayments.Accounts;
+
+namespace CsmPayments.Health;
+
+/// <summary>One account's health as of one day: the score, its components, the signals and the explanation.</summary>
+public sealed class HealthSnapshot
+{
+    private HealthSnapshot() { Explanation = Signals = ""; }
+
+    public HealthSnapshot(long accountId, DateOnly asOf, ServiceTier tier, HealthResult result)
+    {
+        AccountId = accountId;
+        AsOf = asOf;
+        Tier = tier;
+        Score = result.Score;
+        Band = result.Band;
+        PaymentHealth = result.PaymentHealth;
+        Usage = result.Components[HealthComponent.Usage];
+        Engagement = result.Components[HealthComponent.Engagement];
+        Support = result.Components[HealthComponent.Support];
+        Sentiment = result.Components[HealthComponent.Sentiment];
+        Onboarding = result.Onboarding;
+        Signals = HealthSignalNames.Join(result.Signals);
+        Explanation = result.Explanation;
+    }
+
+    public long Id { get; private set; }
+    public long AccountId { get; private set; }
+    public DateOnly AsOf { get; private set; }
+    public ServiceTier Tier { get; private set; }
+    public int Score { get; private set; }
+    public HealthBand Band { get; private set; }
+    public int PaymentHealth { get; private set; }
+    public int? Usage { get; private set; }
+    public int? Engagement { get; private set; }
+    public int? Support { get; private set; }
+    public int? Sentiment { get; private set; }
+    public bool Onboarding { get; private set; }
+
+    /// <summary>Signal names joined by commas, e.g. <c>silent_churn,failed_payment</c>.</summary>
+    public string Signals { get; private set; }
+
+    public string Explanation { get; private set; }
+
+    public HealthSignals SignalSet => HealthSignalNames.Parse(Signals);
+
+    public IReadOnlyDictionary<HealthComponent, int?> Components() => new Dictionary<HealthComponent, int?>
+    {
+        [HealthComponent.Usage] = Usage,
+        [HealthComponent.Engagement] = Engagement,
+        [HealthComponent.Support] = Support,
+        [HealthComponent.Sentiment] = Sentiment,
+        [HealthComponent.Payment] = PaymentHealth,
+    };
+
+    /// <summary>The stored snapshot as a result, for comparing a later day with it.</summary>
+    public HealthResult ToResult() => new(Score, Band, PaymentHealth, Components(), SignalSet, Explanation, Onboarding);
+}

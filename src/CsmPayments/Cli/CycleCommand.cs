@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using CsmPayments.Cycle;
+using CsmPayments.Health;
+using CsmPayments.Segments;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Spectre.Console;
+
+namespace CsmPayments.Cli;
+
+/// <summary><c>cycle [--as-of D] [--dry-run]</c>: the daily run — segments, health snapshots, alerts — for one day.</summary>
+public static class CycleCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var asOf = new Option<string?>("--as-of")
+        {
+            Description = "The day to evaluate, yyyy-MM-dd (default: today in the organisation's time zone)",
+            HelpName = "yyyy-MM-dd",
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Compute and print what would change without writing anything" };
+        var command = new Command("cycle", "The daily run: segments and tiers, health snapshots, alerts") { asOf, dryRun };
+        command.SetAction((parse, ct) => RunAsync(context, parse.GetValue(asOf), parse.GetValue(dryRun), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, string? asOfText, bool dryRun, CancellationToken ct)
+    {
+        var asOf = ReportCommand.ParseDate(asOfText, "--as-of") ?? context.Today;
+        var settings = Settings(context);
+        var database = await context.DatabaseAsync(ct);
+        await RequireRatesAsync(database, settings, ct);
+        CycleRun run;
+        if (context.Interactive)
+        {
+            CycleRun? finished = null;
+            await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                var reporter = new Reporter(p =>
+                {
+                    if (!tasks.TryGetValue(p.Stage, out var task)) tasks[p.Stage] = task = progress.AddTask(p.Stage);
+                    task.MaxValue = Math.Max(1, p.Total);
+                    task.Value = p.Done;
+                });
+                finished = new CycleRun(database, asOf, settings, dryRun, reporter);
+                await DailyCycle.RunAsync(finished, ct);
+            });
+            run = finished!;
+        }
+        else
+        {
+            run = new CycleRun(database, asOf, settings, dryRun);
+            await DailyCycle.RunAsync(run, ct);
+        }
+        await Print(context, run);
+        return 0;
+    }
+
+    /// <summary>An account billed in a currency without a rate would stop the run half way; say which rate to configure first.</summary>
+    internal static async Task RequireRatesAsync(Storage.Database database, EvaluationSettings settings, CancellationToken ct)
+    {
+        await using var db = database.Open();
+        var currencies = await db.Accounts.AsNoTracking().Select(a => a.Currency).Distinct().ToListAsync(ct);
+        var missing = currencies.Where(c => !settings.Rates.Knows(c)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+            throw new UserErrorException($"no exchange rate to {settings.Rates.BaseCurrency} is configured for {string.Join(", ", missing)}: " +
+                                         $"set {string.Join(", ", missing.Select(c => $"Organisation:ExchangeRates:{c}"))}");
+    }
+
+    private sealed class Reporter(Action<CycleProgress> report) : IProgress<CycleProgress>
+    {
+        public void Report(CycleProgress value) => report(value);
+    }
+
+    private static async Task Print(CliContext context, CycleRun run)
+    {
+        var s = run.Summary;
+        var o = context.Output;
+        var c = CultureInfo.InvariantCulture;
+        await o.WriteLineAsync(string.Create(c, $"Cycle for {run.AsOf:yyyy-MM-dd}: {s.AccountsEvaluated:N0} account(s) evaluated")
+                               + (run.DryRun ? " (dry run: nothing written)" : ""));
+        await o.WriteLineAsync(string.Create(c,
+            $"  bands: {s.Bands.GetValueOrDefault(HealthBand.Green):N0} green, {s.Bands.GetValueOrDefault(HealthBand.Yellow):N0} yellow, {s.Bands.GetValueOrDefault(HealthBand.Red):N0} red; {s.BandChanges:N0} band change(s), {s.BandsDown:N0} down"));
+        await o.WriteLineAsync(run.DryRun
+            ? string.Create(c, $"  would write: {s.AccountsEvaluated:N0} snapshot(s), {s.SegmentChanges:N0} segment change(s)")
+            : string.Create(c, $"  snapshots written or changed: {s.SnapshotsWritten:N0}; segment changes: {s.SegmentChanges:N0}"));
+        await o.WriteLineAsync(string.Create(c, $"  alerts {(run.DryRun ? "that would open" : "opened")}: {s.AlertsOpened:N0}, {(run.DryRun ? "close" : "closed")}: {s.AlertsClosed:N0}"));
+        foreach (var note in s.Notes) await o.WriteLineAsync("  " + note);
+        if (s.Timings.Count > 0)
+            await o.WriteLineAsync("  time: " + string.Join(", ", s.Timings.Select(t => string.Create(c, $"{t.Step} {t.Time.TotalSeconds:0.0} s"))));
+    }
+
+    /// <summary>The Health and Segments sections and the organisation's rates, each mistake named by its key.</summary>
+    internal static EvaluationSettings Settings(CliContext context)
+    {
+        HealthOptions health;
+        SegmentOptions segments;
+        try
+        {
+            health = context.Configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
+            segments = context.Configuration.GetSection(SegmentOptions.Section).Get<SegmentOptions>() ?? new SegmentOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UserErrorException($"configuration: {e.Message}");
+        }
+        var problems = health.Problems().Concat(segments.Problems()).ToList();
+        if (problems.Count > 0) throw new UserErrorException("configuration: " + string.Join("; ", problems));
+        try
+        {
+            return new EvaluationSettings(health, segments, context.Organisation.Rates());
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserErrorException($"the Organisation configuration is not valid: {e.Message}");
+        }
+    }
+}
