@@ -5,7 +5,7 @@ namespace CsmPayments.Cycle;
 
 /// <summary>
 /// Opens the alerts whose condition holds on the day and closes those whose condition cleared, for the accounts the run
-/// evaluated. At most one alert per account and kind is open (the database enforces it too). When a later day has
+/// evaluated and that still bill. At most one alert per account and kind is open (the database enforces it too). When a later day has
 /// already been evaluated, alerts are left as that day set them.
 /// </summary>
 public static class AlertStage
@@ -37,7 +37,11 @@ public static class AlertStage
         {
             var mine = open.GetValueOrDefault(outcome.AccountId);
             var details = mine is null ? none : mine.ToDictionary(k => k.Key, k => k.Value.Detail);
-            var (openNow, close) = AlertRules.Reconcile(new AlertSubject(outcome.AccountId, outcome.CsmId, outcome.Signals, outcome.Band, outcome.PreviousBand), details);
+            // An account that no longer bills is not the CSM's to chase: its alerts close and none open.
+            var subject = outcome.Billing
+                ? new AlertSubject(outcome.AccountId, outcome.CsmId, outcome.Signals, outcome.Band, outcome.PreviousBand)
+                : new AlertSubject(outcome.AccountId, outcome.CsmId, Health.HealthSignals.None, outcome.Band, null);
+            var (openNow, close) = AlertRules.Reconcile(subject, details);
             foreach (var kind in close) toClose.Add(mine![kind].Id);
             toOpen.AddRange(openNow);
         }

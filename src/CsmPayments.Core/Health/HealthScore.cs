@@ -50,7 +50,7 @@ public static class HealthScore
                 ? string.Create(C, $"usage {Percent(UsageAgainstBaseline(usage, options.SilentChurn))} against its {options.SilentChurn.BaselineDays}-day baseline while billing continues")
                 : usage.LastActiveDay is { } last
                     ? string.Create(C, $"no active users for {asOf.DayNumber - last.DayNumber} days while billing continues")
-                    : string.Create(C, $"no active users in {usage.DaysRecorded} days of usage while billing continues");
+                    : string.Create(C, $"no active users in {usage.DaysRecorded} days while billing continues");
         else if (usageRatio is { } u && u < 1)
             reasons[HealthComponent.Usage] = string.Create(C, $"usage {Percent(u - 1)} against its baseline");
 

@@ -220,4 +220,25 @@ public sealed class DailyCycleTests
             }
         }
     }
+
+    [Theory, Providers]
+    public async Task An_account_that_no_longer_bills_gets_a_snapshot_but_no_alerts(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        var book = await CycleBook.SeedAsync(test);
+        long gone;
+        await using (var db = test.Open())
+        {
+            var account = db.Accounts.Add(new Accounts.Account("ACC-GONE", "Gone Ltd", "Retail", 10, "US", "Starter", book.CsmId, "USD", null, null)).Entity;
+            await db.SaveChangesAsync();
+            gone = account.Id;
+            db.Subscriptions.Add(new Subscription("SUB-GONE", gone, "Starter", new Money(100m, "USD"), new DateOnly(2025, 1, 1), D.AddDays(-40), null, CancellationReason.Voluntary));
+            await db.SaveChangesAsync();
+        }
+        await CycleBook.RunAsync(test, D);
+        await using var check = test.Open();
+        Assert.Equal(1, await check.HealthSnapshots.CountAsync(s => s.AccountId == gone));
+        Assert.Contains("overdue_follow_up", (await check.HealthSnapshots.SingleAsync(s => s.AccountId == gone)).Signals);
+        Assert.Equal(0, await check.Alerts.CountAsync(a => a.AccountId == gone));
+    }
 }
