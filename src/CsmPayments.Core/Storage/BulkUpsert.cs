@@ -21,6 +21,7 @@ public sealed class BulkUpsert<T> where T : class
     private readonly IProperty[] _columns;
     private readonly string[] _keyColumns;
     private readonly HashSet<string> _preserved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Combine> _combined = new(StringComparer.Ordinal);
 
     public BulkUpsert(CsmDbContext db, params string[] keyProperties)
     {
@@ -53,6 +54,18 @@ public sealed class BulkUpsert<T> where T : class
         return this;
     }
 
+    /// <summary>
+    /// Columns whose stored value is combined with the incoming one on update instead of replaced by it: counts that
+    /// add up (<see cref="Combine.Sum"/>) or a high-water mark (<see cref="Combine.Max"/>).
+    /// </summary>
+    public BulkUpsert<T> Combining(string property, Combine combine)
+    {
+        var index = Array.FindIndex(_columns, c => c.Name == property);
+        if (index < 0) throw new InvalidOperationException($"{typeof(T).Name} has no property {property}");
+        _combined[ColumnNames[index]] = combine;
+        return this;
+    }
+
     /// <summary>Writes the rows; returns how many were inserted or changed.</summary>
     public Task<long> WriteAsync(IEnumerable<T> rows, CancellationToken ct = default) =>
         _db.Provider == StorageProvider.Postgres ? WritePostgresAsync(rows, ct) : WriteSqliteAsync(rows, ct);
@@ -75,9 +88,17 @@ public sealed class BulkUpsert<T> where T : class
         var rowIncoming = updatable.Length == 1 ? incoming : $"({incoming})";
         var cast = _db.Provider == StorageProvider.Postgres && updatable.Length > 1 ? "ROW" : "";
         return $" ON CONFLICT ({string.Join(", ", _keyColumns)}) DO UPDATE SET "
-               + string.Join(", ", updatable.Select(c => $"{c} = excluded.{c}"))
+               + string.Join(", ", updatable.Select(c => $"{c} = {Updated(c)}"))
                + $" WHERE {cast}{rowTarget} {distinct} {cast}{rowIncoming}";
     }
+
+    private string Updated(string column) => _combined.TryGetValue(column, out var combine)
+        ? combine switch
+        {
+            Combine.Sum => $"{_table}.{column} + excluded.{column}",
+            _ => _db.Provider == StorageProvider.Postgres ? $"GREATEST({_table}.{column}, excluded.{column})" : $"max({_table}.{column}, excluded.{column})",
+        }
+        : $"excluded.{column}";
 
     private async Task<long> WriteSqliteAsync(IEnumerable<T> rows, CancellationToken ct)
     {
@@ -160,3 +181,6 @@ public sealed class BulkUpsert<T> where T : class
         return changed;
     }
 }
+
+/// <summary>How <see cref="BulkUpsert{T}.Combining"/> merges a stored value with an incoming one.</summary>
+public enum Combine { Sum, Max }

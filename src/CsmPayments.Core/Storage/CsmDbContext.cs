@@ -1,6 +1,8 @@
+using CsmPayments.Access;
 using CsmPayments.Accounts;
 using CsmPayments.Billing;
 using CsmPayments.Engagement;
+using CsmPayments.Integrations.Stripe;
 using CsmPayments.Usage;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,6 +25,10 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<NpsResponse> NpsResponses => Set<NpsResponse>();
     public DbSet<Touchpoint> Touchpoints => Set<Touchpoint>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
+    public DbSet<StripeObjectVersion> StripeObjects => Set<StripeObjectVersion>();
+    public DbSet<ChargeDispute> ChargeDisputes => Set<ChargeDispute>();
 
     public abstract StorageProvider Provider { get; }
 
@@ -129,6 +135,43 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.Property(x => x.Summary).HasMaxLength(4000);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<ApiKey>(e =>
+        {
+            e.HasIndex(x => x.Prefix).IsUnique();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Prefix).HasMaxLength(32);
+            e.Property(x => x.SecretHash).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Ignore(x => x.ScopeList);
+        });
+
+        b.Entity<StripeEventRecord>(e =>
+        {
+            e.ToTable("stripe_events");
+            e.HasKey(x => x.EventId);
+            e.Property(x => x.EventId).HasMaxLength(255);
+            e.Property(x => x.Type).HasMaxLength(100);
+            e.Property(x => x.Outcome).HasMaxLength(24);
+            e.Property(x => x.Note).HasMaxLength(1000);
+        });
+
+        b.Entity<StripeObjectVersion>(e =>
+        {
+            e.ToTable("stripe_objects");
+            e.HasKey(x => x.ObjectId);
+            e.Property(x => x.ObjectId).HasMaxLength(255);
+        });
+
+        b.Entity<ChargeDispute>(e =>
+        {
+            e.HasIndex(x => x.DisputeId).IsUnique();
+            e.HasIndex(x => x.AccountId);
+            e.Property(x => x.AmountValue).HasColumnName("amount");
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Ignore(x => x.Amount);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }
