@@ -88,6 +88,9 @@ public static class CsmWebHost
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapStripeWebhookApi();
         api.MapUsageApi();
+        api.MapLedgerApi();
+        api.MapEngagementApi();
+        api.MapAccountStateApi();
         return app;
     }
 }
