@@ -17,7 +17,7 @@ internal readonly record struct AccountRef(long Id, string ExternalId, string Cu
 /// reported as <c>file:line: column: reason</c> and a neutral value is returned, so a row is read to its end and every
 /// problem in it is reported; callers build nothing from a row that <see cref="HasErrors"/>.
 /// </summary>
-internal sealed class ImportRow(RowValues values, ImportErrors errors)
+internal sealed class ImportRow(RowValues values, ImportErrors errors, Func<int, string>? place = null)
 {
     private const int QuotedLength = 60;
     private const NumberStyles AmountStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
@@ -57,7 +57,7 @@ internal sealed class ImportRow(RowValues values, ImportErrors errors)
     /// <summary>Reports the key unless an earlier row of the file had it.</summary>
     public void Unique<TKey>(KeySet<TKey> keys, TKey key, ImportColumn column, string description) where TKey : notnull
     {
-        if (!keys.Add(key, Line, out var first)) Error(column, $"{description} already appears on line {first}");
+        if (!keys.Add(key, Line, out var first)) Error(column, $"{description} already appears {place?.Invoke(first) ?? $"on line {first}"}");
     }
 
     public string? Text(ImportColumn column, int maxLength)

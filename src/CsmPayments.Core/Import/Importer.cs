@@ -121,7 +121,7 @@ public sealed class Importer(Database database)
         await using var db = database.Open();
         var file = ImportFile.For(kind, db);
         var values = new JsonRowValues();
-        var row = new ImportRow(values, errors);
+        var row = new ImportRow(values, errors, record => $"in record [{record}]");
 
         IEnumerable<ImportRow> Rows()
         {
