@@ -15,6 +15,7 @@ namespace CsmPayments.Storage;
 public sealed class BulkUpsert<T> where T : class
 {
     private const int PostgresBatch = 50_000;
+    private const int PostgresArrayLimit = 20_000;
 
     private readonly CsmDbContext _db;
     private readonly string _table;
@@ -133,7 +134,53 @@ public sealed class BulkUpsert<T> where T : class
         return changed;
     }
 
-    private async Task<long> WritePostgresAsync(IEnumerable<T> rows, CancellationToken ct)
+    private Task<long> WritePostgresAsync(IEnumerable<T> rows, CancellationToken ct)
+    {
+        // A few rows (an API request, a webhook) go in one statement; more are streamed through COPY.
+        var first = new List<T>();
+        var enumerator = rows.GetEnumerator();
+        while (first.Count <= PostgresArrayLimit && enumerator.MoveNext()) first.Add(enumerator.Current);
+        if (first.Count <= PostgresArrayLimit)
+        {
+            enumerator.Dispose();
+            return WritePostgresArraysAsync(first, ct);
+        }
+        return WritePostgresCopyAsync(first.Concat(Remaining(enumerator)), ct);
+    }
+
+    private static IEnumerable<T> Remaining(IEnumerator<T> enumerator)
+    {
+        using (enumerator)
+            while (enumerator.MoveNext())
+                yield return enumerator.Current;
+    }
+
+    /// <summary>One INSERT … SELECT FROM unnest(arrays) … ON CONFLICT: one round trip, no staging table.</summary>
+    private async Task<long> WritePostgresArraysAsync(List<T> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return 0;
+        await _db.Database.OpenConnectionAsync(ct);
+        var connection = (NpgsqlConnection)_db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        var arrays = new string[_columns.Length];
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var property = _columns[i];
+            var provider = property.GetTypeMapping().Converter?.ProviderClrType ?? property.ClrType;
+            var element = Nullable.GetUnderlyingType(provider) ?? provider;
+            if (element.IsValueType && property.IsNullable) element = typeof(Nullable<>).MakeGenericType(element);
+            var values = Array.CreateInstance(element, rows.Count);
+            for (var r = 0; r < rows.Count; r++) values.SetValue(Value(property, rows[r]), r);
+            command.Parameters.Add(new NpgsqlParameter("p" + i, values));
+            arrays[i] = $"@p{i}::{property.GetColumnType()}[]";
+        }
+        var columns = string.Join(", ", ColumnNames);
+        command.CommandText = $"INSERT INTO {_table} ({columns}) SELECT * FROM unnest({string.Join(", ", arrays)}) AS incoming ({columns})"
+                              + UpsertTail("excluded");
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<long> WritePostgresCopyAsync(IEnumerable<T> rows, CancellationToken ct)
     {
         // COPY into a temporary table, then one INSERT … ON CONFLICT per batch: far faster than row-by-row inserts.
         await _db.Database.OpenConnectionAsync(ct);

@@ -55,25 +55,24 @@ public static class UsageApi
         }
         var errors = new Errors();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(organisation.Value.TimeZone);
-        var samples = new List<(UsageSample Sample, string Field)>();
+        var samples = new List<(UsageSample Sample, Where Field)>();
         var skipped = 0;
         if (batch is null || batch.Events is null && batch.Batch is null && batch.Type is null)
             errors.Add("body", "expected {\"events\": [...]}, a Segment message with a \"type\", or a Segment {\"batch\": [...]}");
         else
         {
-            for (var i = 0; i < (batch.Events?.Count ?? 0); i++) Own(batch.Events![i], $"events[{i}]", zone, samples, errors);
+            for (var i = 0; i < (batch.Events?.Count ?? 0); i++) Own(batch.Events![i], new Where("events", i, null), zone, samples, errors);
             for (var i = 0; i < (batch.Batch?.Count ?? 0); i++)
-                if (!Segment(batch.Batch![i], $"batch[{i}]", batch.SentAt, zone, clock, samples, errors)) skipped++;
-            if (batch.Type is not null && !Segment(batch, "", batch.SentAt, zone, clock, samples, errors)) skipped++;
+                if (!Segment(batch.Batch![i], new Where("batch", i, null), batch.SentAt, zone, clock, samples, errors)) skipped++;
+            if (batch.Type is not null && !Segment(batch, new Where("", -1, null), batch.SentAt, zone, clock, samples, errors)) skipped++;
         }
         if (errors.Count > 0) return errors.Problem();
 
         var accountIds = await UsageIngest.AccountIdsAsync(db, samples.Select(s => s.Sample.AccountExternalId), ct);
         foreach (var (sample, field) in samples)
             if (!accountIds.ContainsKey(sample.AccountExternalId))
-                errors.Add(field, $"no account has external id '{sample.AccountExternalId}'");
+                errors.Add(field.ToString(), $"no account has external id '{sample.AccountExternalId}'");
         if (errors.Count > 0) return errors.Problem();
-
         var totals = UsageIngest.Aggregate(samples.Select(s => s.Sample));
         await UsageIngest.WriteAsync(db, totals, accountIds, ct);
         var changed = totals.Select(t => accountIds[t.AccountExternalId]).ToHashSet();
@@ -81,57 +80,64 @@ public static class UsageApi
         return TypedResults.Ok(new UsageAccepted(samples.Count, skipped, totals.Count, changed.Count));
     }
 
-    private static void Own(UsageEvent e, string at, TimeZoneInfo zone, List<(UsageSample, string)> samples, Errors errors)
+    /// <summary>Where in the body a value is, spelled only when an error names it.</summary>
+    private readonly record struct Where(string List, int Index, string? Field)
+    {
+        public Where this[string field] => this with { Field = field };
+
+        public override string ToString() => (List.Length == 0 ? "" : $"{List}[{Index}].") + Field;
+    }
+
+    private static void Own(UsageEvent e, Where at, TimeZoneInfo zone, List<(UsageSample, Where)> samples, Errors errors)
     {
         var before = errors.Count;
         var account = e.AccountExternalId?.Trim();
-        if (string.IsNullOrEmpty(account)) errors.Add($"{at}.account_external_id", "a value is required");
+        if (string.IsNullOrEmpty(account)) errors.Add(at["account_external_id"].ToString(), "a value is required");
         DateOnly date = default;
         if (e.Date is not null)
         {
             if (!DateOnly.TryParseExact(e.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
-                errors.Add($"{at}.date", $"'{e.Date}' is not a date (expected yyyy-MM-dd)");
+                errors.Add(at["date"].ToString(), $"'{e.Date}' is not a date (expected yyyy-MM-dd)");
         }
         else if (e.Timestamp is not null)
         {
             if (Day(e.Timestamp, zone) is { } day) date = day;
-            else errors.Add($"{at}.timestamp", $"'{e.Timestamp}' is not an ISO 8601 time (such as 2026-03-01T14:05:00Z)");
+            else errors.Add(at["timestamp"].ToString(), $"'{e.Timestamp}' is not an ISO 8601 time (such as 2026-03-01T14:05:00Z)");
         }
-        else errors.Add($"{at}.date", "a date (yyyy-MM-dd) or a timestamp is required");
-        if (e.ActiveUsers is < 0 or > int.MaxValue) errors.Add($"{at}.active_users", $"{e.ActiveUsers} is outside 0–{int.MaxValue}");
-        if (e.Events is < 0) errors.Add($"{at}.events", $"{e.Events} is negative; a count cannot be negative");
-        if (e.ActiveUsers is null && e.Events is null) errors.Add($"{at}.events", "give active_users, events, or both");
-        if (errors.Count == before) samples.Add((new UsageSample(account!, date, (int)(e.ActiveUsers ?? 0), e.Events ?? 0, null), $"{at}.account_external_id"));
+        else errors.Add(at["date"].ToString(), "a date (yyyy-MM-dd) or a timestamp is required");
+        if (e.ActiveUsers is < 0 or > int.MaxValue) errors.Add(at["active_users"].ToString(), $"{e.ActiveUsers} is outside 0–{int.MaxValue}");
+        if (e.Events is < 0) errors.Add(at["events"].ToString(), $"{e.Events} is negative; a count cannot be negative");
+        if (e.ActiveUsers is null && e.Events is null) errors.Add(at["events"].ToString(), "give active_users, events, or both");
+        if (errors.Count == before) samples.Add((new UsageSample(account!, date, (int)(e.ActiveUsers ?? 0), e.Events ?? 0, null), at["account_external_id"]));
     }
 
     /// <summary>Reads one Segment message; false when its type carries no usage.</summary>
-    private static bool Segment(SegmentMessage m, string at, string? batchSentAt, TimeZoneInfo zone, TimeProvider clock,
-        List<(UsageSample, string)> samples, Errors errors)
+    private static bool Segment(SegmentMessage m, Where at, string? batchSentAt, TimeZoneInfo zone, TimeProvider clock,
+        List<(UsageSample, Where)> samples, Errors errors)
     {
-        var prefix = at.Length == 0 ? "" : at + ".";
         var type = m.Type?.Trim().ToLowerInvariant();
         if (type is "identify" or "group" or "alias") return false;
         var before = errors.Count;
         if (type is not ("track" or "page" or "screen"))
         {
-            errors.Add($"{prefix}type", $"'{m.Type}' is not a Segment message type (track, page, screen, identify, group, alias)");
+            errors.Add(at["type"].ToString(), $"'{m.Type}' is not a Segment message type (track, page, screen, identify, group, alias)");
             return true;
         }
         var (account, accountField) = m.Context?.GroupId is { Length: > 0 } g ? (g, "context.groupId")
             : m.Properties?.AccountExternalId is { Length: > 0 } p ? (p, "properties.account_external_id")
             : m.Properties?.GroupId is { Length: > 0 } pg ? (pg, "properties.groupId")
             : (null, "context.groupId");
-        if (account is null) errors.Add($"{prefix}context.groupId", "the account is not named: set context.groupId (or properties.account_external_id)");
+        if (account is null) errors.Add(at["context.groupId"].ToString(), "the account is not named: set context.groupId (or properties.account_external_id)");
         var user = m.UserId is { Length: > 0 } u ? u : m.AnonymousId is { Length: > 0 } a ? a : null;
-        if (user is null) errors.Add($"{prefix}userId", "a userId or an anonymousId is required");
+        if (user is null) errors.Add(at["userId"].ToString(), "a userId or an anonymousId is required");
         var (time, timeField) = m.Timestamp is not null ? (m.Timestamp, "timestamp")
             : m.OriginalTimestamp is not null ? (m.OriginalTimestamp, "originalTimestamp")
             : (m.SentAt ?? batchSentAt, "sentAt");
         DateOnly date = default;
         if (time is null) date = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
         else if (Day(time, zone) is { } day) date = day;
-        else errors.Add($"{prefix}{timeField}", $"'{time}' is not an ISO 8601 time (such as 2026-03-01T14:05:00Z)");
-        if (errors.Count == before) samples.Add((new UsageSample(account!.Trim(), date, 0, 1, user), prefix + accountField));
+        else errors.Add(at[timeField].ToString(), $"'{time}' is not an ISO 8601 time (such as 2026-03-01T14:05:00Z)");
+        if (errors.Count == before) samples.Add((new UsageSample(account!.Trim(), date, 0, 1, user), at[accountField]));
         return true;
     }
 
