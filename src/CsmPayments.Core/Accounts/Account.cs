@@ -46,4 +46,16 @@ public sealed class Account
 
     /// <summary>The Stripe customer this account is linked to, when billing runs through Stripe.</summary>
     public string? StripeCustomerId { get; private set; }
+
+    /// <summary>Links the account to a Stripe customer; an account bills through one customer at a time.</summary>
+    public void LinkStripeCustomer(string customerId)
+    {
+        var id = Guard.Required(customerId, nameof(customerId));
+        if (StripeCustomerId is not null && StripeCustomerId != id)
+            throw new InvalidOperationException($"account {ExternalId} is already linked to Stripe customer {StripeCustomerId}");
+        StripeCustomerId = id;
+    }
+
+    /// <summary>Ends the link when the Stripe customer is deleted; the account and its history stay.</summary>
+    public void UnlinkStripeCustomer() => StripeCustomerId = null;
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Unicode;
-using CsvHelper;
 
 namespace CsmPayments.Import;
 
@@ -14,11 +13,11 @@ internal sealed record ImportColumn(string Name, bool Optional = false)
 internal readonly record struct AccountRef(long Id, string ExternalId, string Currency);
 
 /// <summary>
-/// The current record of a file being imported, read one typed value at a time. A value that cannot be read is
+/// The current record of a file being imported (or of a JSON body, see <see cref="JsonRecords"/>), read one typed value at a time. A value that cannot be read is
 /// reported as <c>file:line: column: reason</c> and a neutral value is returned, so a row is read to its end and every
 /// problem in it is reported; callers build nothing from a row that <see cref="HasErrors"/>.
 /// </summary>
-internal sealed class ImportRow(CsvReader csv, IReadOnlyDictionary<string, int> fieldOf, ImportErrors errors)
+internal sealed class ImportRow(RowValues values, ImportErrors errors, Func<int, string>? place = null)
 {
     private const int QuotedLength = 60;
     private const NumberStyles AmountStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
@@ -58,13 +57,13 @@ internal sealed class ImportRow(CsvReader csv, IReadOnlyDictionary<string, int> 
     /// <summary>Reports the key unless an earlier row of the file had it.</summary>
     public void Unique<TKey>(KeySet<TKey> keys, TKey key, ImportColumn column, string description) where TKey : notnull
     {
-        if (!keys.Add(key, Line, out var first)) Error(column, $"{description} already appears on line {first}");
+        if (!keys.Add(key, Line, out var first)) Error(column, $"{description} already appears {place?.Invoke(first) ?? $"on line {first}"}");
     }
 
     public string? Text(ImportColumn column, int maxLength)
     {
-        if (!fieldOf.TryGetValue(column.Name, out var field)) return null;
-        var bytes = csv.GetSpan(field);
+        if (!values.TryField(column.Name, out var field)) return null;
+        var bytes = values.Span(field);
         if (bytes.IsEmpty) return null;
         if (!Utf8.IsValid(bytes))
         {
@@ -77,7 +76,7 @@ internal sealed class ImportRow(CsvReader csv, IReadOnlyDictionary<string, int> 
             Error(column, "contains a NUL character; the file may be damaged or not a text file");
             return null;
         }
-        var text = csv.GetString(field);
+        var text = values.Text(field);
         if (text.Length > maxLength)
         {
             Error(column, $"is {text.Length:N0} characters long; at most {maxLength:N0} fit");
@@ -108,8 +107,8 @@ internal sealed class ImportRow(CsvReader csv, IReadOnlyDictionary<string, int> 
 
     public DateOnly? OptionalDate(ImportColumn column)
     {
-        if (!fieldOf.TryGetValue(column.Name, out var field)) return null;
-        var bytes = csv.GetSpan(field);
+        if (!values.TryField(column.Name, out var field)) return null;
+        var bytes = values.Span(field);
         if (bytes.IsEmpty) return null;
         if (TryIsoDate(bytes, out var date)) return date;
         Error(column, $"{Quote(field)} is not a date (expected yyyy-MM-dd)");
@@ -122,8 +121,8 @@ internal sealed class ImportRow(CsvReader csv, IReadOnlyDictionary<string, int> 
     /// </summary>
     public decimal Amount(ImportColumn column, string currency, bool mustBePositive = false)
     {
-        if (!fieldOf.TryGetValue(column.Name, out var field) || csv.GetSpan(field).IsEmpty) return Missing<decimal>(column);
-        if (!decimal.TryParse(csv.GetSpan(field), AmountStyle, CultureInfo.InvariantCulture, out var amount))
+        if (!values.TryField(column.Name, out var field) || values.Span(field).IsEmpty) return Missing<decimal>(column);
+        if (!decimal.TryParse(values.Span(field), AmountStyle, CultureInfo.InvariantCulture, out var amount))
             Error(column, $"{Quote(field)} is not an amount (expected digits with '.' for decimals, such as 1234.50)");
         else if (amount < 0m)
             Error(column, $"{Quote(field)} is negative; an amount cannot be negative");
@@ -149,8 +148,8 @@ internal sealed class ImportRow(CsvReader csv, IReadOnlyDictionary<string, int> 
 
     public long? OptionalWhole(ImportColumn column, long minimum, long maximum = long.MaxValue)
     {
-        if (!fieldOf.TryGetValue(column.Name, out var field)) return null;
-        var bytes = csv.GetSpan(field);
+        if (!values.TryField(column.Name, out var field)) return null;
+        var bytes = values.Span(field);
         if (bytes.IsEmpty) return null;
         if (!long.TryParse(bytes, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             Error(column, $"{Quote(field)} is not a whole number");
@@ -221,7 +220,7 @@ internal sealed class ImportRow(CsvReader csv, IReadOnlyDictionary<string, int> 
     /// <summary>A date as files and messages write it.</summary>
     public static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public string Quote(int field) => Quote(Utf8.IsValid(csv.GetSpan(field)) ? csv.GetString(field) : "(not UTF-8)");
+    public string Quote(int field) => Quote(Utf8.IsValid(values.Span(field)) ? values.Text(field) : "(not UTF-8)");
 
     /// <summary>A value as messages show it: quoted, and cut short so a runaway field cannot flood the report.</summary>
     public static string Quote(string value) =>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CsmPayments.Storage;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
@@ -77,7 +78,7 @@ public sealed class Importer(Database database)
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await file.LoadAsync(ct);
-        var row = new ImportRow(csv, fields, errors);
+        var row = new ImportRow(new CsvRowValues(csv, fields), errors);
         long bytesRead = 0;
 
         IEnumerable<ImportRow> Rows()
@@ -106,6 +107,43 @@ public sealed class Importer(Database database)
         }
         await transaction.CommitAsync(ct);
         return Result(kind, errors, rowsRead, changed);
+    }
+
+    /// <summary>
+    /// Stores the records of a JSON body (one object, or a list of objects) by the same rules as the file of
+    /// <paramref name="kind"/>: a property per column, named as the file's header names it. Any bad record rejects all
+    /// of them. An error's <see cref="ImportError.Line"/> is the record's position in the list, from 0.
+    /// </summary>
+    public async Task<ImportResult> ImportRecordsAsync(ImportKind kind, JsonElement body, CancellationToken ct = default)
+    {
+        var records = body.ValueKind == JsonValueKind.Array ? body.EnumerateArray().ToArray() : [body];
+        var errors = new ImportErrors("body", ListedErrorLimit);
+        await using var db = database.Open();
+        var file = ImportFile.For(kind, db);
+        var values = new JsonRowValues();
+        var row = new ImportRow(values, errors, record => $"in record [{record}]");
+
+        IEnumerable<ImportRow> Rows()
+        {
+            for (var i = 0; i < records.Length; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                row.MoveTo(i);
+                values.Load(records[i], file.Columns, row);
+                yield return row;
+            }
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await file.LoadAsync(ct);
+        var changed = await file.WriteAsync(Rows(), errors, ct);
+        if (errors.Count > 0)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return Result(kind, errors, records.Length, 0);
+        }
+        await transaction.CommitAsync(ct);
+        return Result(kind, errors, records.Length, changed);
     }
 
     /// <summary>Reads the next record; a record the reader cannot take is reported and ends the file.</summary>

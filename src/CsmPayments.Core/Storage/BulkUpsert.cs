@@ -15,12 +15,14 @@ namespace CsmPayments.Storage;
 public sealed class BulkUpsert<T> where T : class
 {
     private const int PostgresBatch = 50_000;
+    private const int PostgresArrayLimit = 20_000;
 
     private readonly CsmDbContext _db;
     private readonly string _table;
     private readonly IProperty[] _columns;
     private readonly string[] _keyColumns;
     private readonly HashSet<string> _preserved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Combine> _combined = new(StringComparer.Ordinal);
 
     public BulkUpsert(CsmDbContext db, params string[] keyProperties)
     {
@@ -53,6 +55,18 @@ public sealed class BulkUpsert<T> where T : class
         return this;
     }
 
+    /// <summary>
+    /// Columns whose stored value is combined with the incoming one on update instead of replaced by it: counts that
+    /// add up (<see cref="Combine.Sum"/>) or a high-water mark (<see cref="Combine.Max"/>).
+    /// </summary>
+    public BulkUpsert<T> Combining(string property, Combine combine)
+    {
+        var index = Array.FindIndex(_columns, c => c.Name == property);
+        if (index < 0) throw new InvalidOperationException($"{typeof(T).Name} has no property {property}");
+        _combined[ColumnNames[index]] = combine;
+        return this;
+    }
+
     /// <summary>Writes the rows; returns how many were inserted or changed.</summary>
     public Task<long> WriteAsync(IEnumerable<T> rows, CancellationToken ct = default) =>
         _db.Provider == StorageProvider.Postgres ? WritePostgresAsync(rows, ct) : WriteSqliteAsync(rows, ct);
@@ -75,9 +89,17 @@ public sealed class BulkUpsert<T> where T : class
         var rowIncoming = updatable.Length == 1 ? incoming : $"({incoming})";
         var cast = _db.Provider == StorageProvider.Postgres && updatable.Length > 1 ? "ROW" : "";
         return $" ON CONFLICT ({string.Join(", ", _keyColumns)}) DO UPDATE SET "
-               + string.Join(", ", updatable.Select(c => $"{c} = excluded.{c}"))
+               + string.Join(", ", updatable.Select(c => $"{c} = {Updated(c)}"))
                + $" WHERE {cast}{rowTarget} {distinct} {cast}{rowIncoming}";
     }
+
+    private string Updated(string column) => _combined.TryGetValue(column, out var combine)
+        ? combine switch
+        {
+            Combine.Sum => $"{_table}.{column} + excluded.{column}",
+            _ => _db.Provider == StorageProvider.Postgres ? $"GREATEST({_table}.{column}, excluded.{column})" : $"max({_table}.{column}, excluded.{column})",
+        }
+        : $"excluded.{column}";
 
     private async Task<long> WriteSqliteAsync(IEnumerable<T> rows, CancellationToken ct)
     {
@@ -112,7 +134,53 @@ public sealed class BulkUpsert<T> where T : class
         return changed;
     }
 
-    private async Task<long> WritePostgresAsync(IEnumerable<T> rows, CancellationToken ct)
+    private Task<long> WritePostgresAsync(IEnumerable<T> rows, CancellationToken ct)
+    {
+        // A few rows (an API request, a webhook) go in one statement; more are streamed through COPY.
+        var first = new List<T>();
+        var enumerator = rows.GetEnumerator();
+        while (first.Count <= PostgresArrayLimit && enumerator.MoveNext()) first.Add(enumerator.Current);
+        if (first.Count <= PostgresArrayLimit)
+        {
+            enumerator.Dispose();
+            return WritePostgresArraysAsync(first, ct);
+        }
+        return WritePostgresCopyAsync(first.Concat(Remaining(enumerator)), ct);
+    }
+
+    private static IEnumerable<T> Remaining(IEnumerator<T> enumerator)
+    {
+        using (enumerator)
+            while (enumerator.MoveNext())
+                yield return enumerator.Current;
+    }
+
+    /// <summary>One INSERT … SELECT FROM unnest(arrays) … ON CONFLICT: one round trip, no staging table.</summary>
+    private async Task<long> WritePostgresArraysAsync(List<T> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return 0;
+        await _db.Database.OpenConnectionAsync(ct);
+        var connection = (NpgsqlConnection)_db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        var arrays = new string[_columns.Length];
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var property = _columns[i];
+            var provider = property.GetTypeMapping().Converter?.ProviderClrType ?? property.ClrType;
+            var element = Nullable.GetUnderlyingType(provider) ?? provider;
+            if (element.IsValueType && property.IsNullable) element = typeof(Nullable<>).MakeGenericType(element);
+            var values = Array.CreateInstance(element, rows.Count);
+            for (var r = 0; r < rows.Count; r++) values.SetValue(Value(property, rows[r]), r);
+            command.Parameters.Add(new NpgsqlParameter("p" + i, values));
+            arrays[i] = $"@p{i}::{property.GetColumnType()}[]";
+        }
+        var columns = string.Join(", ", ColumnNames);
+        command.CommandText = $"INSERT INTO {_table} ({columns}) SELECT * FROM unnest({string.Join(", ", arrays)}) AS incoming ({columns})"
+                              + UpsertTail("excluded");
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<long> WritePostgresCopyAsync(IEnumerable<T> rows, CancellationToken ct)
     {
         // COPY into a temporary table, then one INSERT … ON CONFLICT per batch: far faster than row-by-row inserts.
         await _db.Database.OpenConnectionAsync(ct);
@@ -160,3 +228,6 @@ public sealed class BulkUpsert<T> where T : class
         return changed;
     }
 }
+
+/// <summary>How <see cref="BulkUpsert{T}.Combining"/> merges a stored value with an incoming one.</summary>
+public enum Combine { Sum, Max }

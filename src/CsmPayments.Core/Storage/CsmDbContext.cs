@@ -1,8 +1,10 @@
+using CsmPayments.Access;
 using CsmPayments.Accounts;
 using CsmPayments.Billing;
 using CsmPayments.Engagement;
 using CsmPayments.Health;
 using CsmPayments.Segments;
+using CsmPayments.Integrations.Stripe;
 using CsmPayments.Usage;
 using CsmPayments.Work;
 using Microsoft.EntityFrameworkCore;
@@ -29,6 +31,10 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
     public DbSet<HealthSnapshot> HealthSnapshots => Set<HealthSnapshot>();
     public DbSet<SegmentAssignment> SegmentAssignments => Set<SegmentAssignment>();
     public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
+    public DbSet<StripeObjectVersion> StripeObjects => Set<StripeObjectVersion>();
+    public DbSet<ChargeDispute> ChargeDisputes => Set<ChargeDispute>();
 
     public abstract StorageProvider Provider { get; }
 
@@ -163,6 +169,43 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.Ignore(x => x.IsOpen);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<User>().WithMany().HasForeignKey(x => x.OwnerId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<ApiKey>(e =>
+        {
+            e.HasIndex(x => x.Prefix).IsUnique();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Prefix).HasMaxLength(32);
+            e.Property(x => x.SecretHash).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Ignore(x => x.ScopeList);
+        });
+
+        b.Entity<StripeEventRecord>(e =>
+        {
+            e.ToTable("stripe_events");
+            e.HasKey(x => x.EventId);
+            e.Property(x => x.EventId).HasMaxLength(255);
+            e.Property(x => x.Type).HasMaxLength(100);
+            e.Property(x => x.Outcome).HasMaxLength(24);
+            e.Property(x => x.Note).HasMaxLength(1000);
+        });
+
+        b.Entity<StripeObjectVersion>(e =>
+        {
+            e.ToTable("stripe_objects");
+            e.HasKey(x => x.ObjectId);
+            e.Property(x => x.ObjectId).HasMaxLength(255);
+        });
+
+        b.Entity<ChargeDispute>(e =>
+        {
+            e.HasIndex(x => x.DisputeId).IsUnique();
+            e.HasIndex(x => x.AccountId);
+            e.Property(x => x.AmountValue).HasColumnName("amount");
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Ignore(x => x.Amount);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

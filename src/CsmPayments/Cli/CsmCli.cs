@@ -16,6 +16,8 @@ public static class CsmCli
         root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(ReportCommand.Create(context));
         root.Subcommands.Add(CycleCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
+        root.Subcommands.Add(ApiKeyCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -67,4 +67,42 @@ public sealed class BulkUpsertTests
             Assert.Equal(2, stored.Select(u => u.Id).Distinct().Count());
         }
     }
+
+    [Theory, Providers]
+    public async Task Combined_columns_add_up_or_keep_the_maximum_in_small_and_streamed_writes(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        long accountId;
+        await using (var db = test.Open())
+        {
+            var csm = new User("csm@example.com", "Casey", UserRole.Csm, 50);
+            db.Users.Add(csm);
+            await db.SaveChangesAsync();
+            var account = new Account("A-1", "Acme", "Retail", 40, "US", "Growth", csm.Id, "USD", null, ServiceTier.Medium);
+            db.Accounts.Add(account);
+            await db.SaveChangesAsync();
+            accountId = account.Id;
+        }
+        var day = new DateOnly(2000, 1, 1);
+        BulkUpsert<UsageDay> Writer(CsmDbContext db) => new BulkUpsert<UsageDay>(db, nameof(UsageDay.AccountId), nameof(UsageDay.Date))
+            .Combining(nameof(UsageDay.Events), Combine.Sum).Combining(nameof(UsageDay.ActiveUsers), Combine.Max);
+        // More rows than one PostgreSQL statement takes, so they stream through COPY; then a small write in one statement.
+        const int many = 20_001;
+        await using (var db = test.Open())
+            Assert.Equal(many, await Writer(db).WriteAsync(Enumerable.Range(0, many).Select(i => new UsageDay(accountId, day.AddDays(i), 10, 5))));
+        await using (var db = test.Open())
+            Assert.Equal(many, await Writer(db).WriteAsync(Enumerable.Range(0, many).Select(i => new UsageDay(accountId, day.AddDays(i), i % 2 == 0 ? 4 : 12, 1))));
+        await using (var db = test.Open())
+            Assert.Equal(2, await Writer(db).WriteAsync([new UsageDay(accountId, day, 30, 100), new UsageDay(accountId, day.AddDays(many), 2, 3)]));
+
+        await using (var check = test.Open())
+        {
+            var stored = await check.UsageDays.OrderBy(u => u.Date).Select(u => new { u.ActiveUsers, u.Events }).ToListAsync();
+            Assert.Equal(many + 1, stored.Count);
+            Assert.Equal((30, 106L), (stored[0].ActiveUsers, stored[0].Events));
+            Assert.Equal((12, 6L), (stored[1].ActiveUsers, stored[1].Events));
+            Assert.Equal((10, 6L), (stored[2].ActiveUsers, stored[2].Events));
+            Assert.Equal((2, 3L), (stored[^1].ActiveUsers, stored[^1].Events));
+        }
+    }
 }

@@ -1,0 +1,199 @@
+using CsmPayments.Accounts;
+using CsmPayments.Billing;
+using CsmPayments.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace CsmPayments.Integrations.Stripe;
+
+/// <summary>What applying an event did: its outcome, why parts of it were left out, and the accounts it changed.</summary>
+public sealed record StripeApplied(string EventId, string Type, StripeOutcome Outcome, bool Duplicate, IReadOnlyList<string> Notes,
+    IReadOnlyCollection<long> ChangedAccounts);
+
+/// <summary>
+/// Writes the changes of one Stripe event in one transaction, with the event's id, so a second delivery changes nothing.
+/// Each change first checks the object's version: an event older than the last one applied to that object is skipped.
+/// </summary>
+public static class StripeLedger
+{
+    public static async Task<StripeApplied> ApplyAsync(CsmDbContext db, StripeEventChanges e, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (await db.StripeEvents.AsNoTracking().AnyAsync(x => x.EventId == e.EventId, ct)) return Duplicate(e);
+        var notes = new List<string>();
+        var accounts = new HashSet<long>();
+        var (applied, stale) = (0, 0);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        foreach (var change in e.Changes)
+        {
+            var version = await db.StripeObjects.FindAsync([change.ObjectId], ct);
+            if (version is not null && !version.Admits(e.Created))
+            {
+                stale++;
+                notes.Add($"{change.ObjectId}: a newer event was already applied");
+                continue;
+            }
+            var (accountId, localKey, note) = await ApplyAsync(db, change, ct);
+            if (note is not null) notes.Add($"{change.ObjectId}: {note}");
+            if (accountId is not { } id) continue;
+            applied++;
+            accounts.Add(id);
+            if (version is null) db.StripeObjects.Add(new StripeObjectVersion(change.ObjectId, e.Created, localKey));
+            else version.Advance(e.Created, localKey);
+            // Later changes of the same event look up what this one wrote (an invoice before its payment).
+            await db.SaveChangesAsync(ct);
+        }
+        var outcome = applied > 0 ? StripeOutcome.Applied : stale > 0 && stale == e.Changes.Count ? StripeOutcome.Stale : StripeOutcome.Ignored;
+        if (e.Changes.Count == 0) notes.Add($"{e.Type} events are not mapped to the ledger");
+        db.StripeEvents.Add(new StripeEventRecord(e.EventId, e.Type, e.CreatedAt, now, outcome, notes.Count == 0 ? null : string.Join("; ", notes)));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The same event, delivered twice at once, was stored by the other delivery: this one changes nothing.
+            if (await OtherDeliveryStoredAsync(db, e.EventId)) return Duplicate(e);
+            throw;
+        }
+        return new StripeApplied(e.EventId, e.Type, outcome, false, notes, accounts);
+    }
+
+    /// <summary>Records a signed event whose content could not be read, so that its redeliveries are known; changes nothing else.</summary>
+    public static async Task<StripeApplied> RecordUnreadableAsync(CsmDbContext db, string eventId, string type, long created, string reason,
+        DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (await db.StripeEvents.AsNoTracking().AnyAsync(x => x.EventId == eventId, ct))
+            return new StripeApplied(eventId, type, StripeOutcome.Ignored, true, ["this event was already received"], []);
+        db.StripeEvents.Add(new StripeEventRecord(eventId, type, DateTimeOffset.FromUnixTimeSeconds(created), now, StripeOutcome.Ignored, reason));
+        await db.SaveChangesAsync(ct);
+        return new StripeApplied(eventId, type, StripeOutcome.Ignored, false, [reason], []);
+    }
+
+    private static StripeApplied Duplicate(StripeEventChanges e) =>
+        new(e.EventId, e.Type, StripeOutcome.Ignored, true, ["this event was already received"], []);
+
+    private static async Task<bool> OtherDeliveryStoredAsync(CsmDbContext db, string eventId)
+    {
+        await using var fresh = db.Provider == StorageProvider.Postgres
+            ? (CsmDbContext)new PostgresCsmDbContext(Database.PostgresOptions(db.Database.GetConnectionString()!))
+            : new SqliteCsmDbContext(Database.SqliteOptions(db.Database.GetConnectionString()!));
+        return await fresh.StripeEvents.AnyAsync(x => x.EventId == eventId);
+    }
+
+    private readonly record struct Linked(long Id, string ExternalId, string Currency);
+
+    private static async Task<(long? AccountId, string? LocalKey, string? Note)> ApplyAsync(CsmDbContext db, StripeChange change, CancellationToken ct)
+    {
+        if (change is CustomerChange customer) return await CustomerAsync(db, customer, ct);
+        if (change is DisputeChange dispute) return await DisputeAsync(db, dispute, ct);
+        var account = await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == change.CustomerId)
+            .Select(a => new Linked(a.Id, a.ExternalId, a.Currency)).FirstOrDefaultAsync(ct);
+        if (account.Id == 0)
+            return (null, null, $"Stripe customer {change.CustomerId} is linked to no account; set account_external_id in the customer's metadata");
+        try
+        {
+            return change switch
+            {
+                SubscriptionChange s => await SubscriptionAsync(db, s, account, ct),
+                InvoiceChange i => await InvoiceAsync(db, i, account, ct),
+                PaymentChange p => await PaymentAsync(db, p, account, ct),
+                CreditNoteChange c => await CreditNoteAsync(db, c, account, ct),
+                _ => (null, null, $"{change.GetType().Name} is not written"),
+            };
+        }
+        catch (ArgumentException error)
+        {
+            return (null, null, error.Message);
+        }
+    }
+
+    private static async Task<(long?, string?, string?)> CustomerAsync(CsmDbContext db, CustomerChange c, CancellationToken ct)
+    {
+        var linked = await db.Accounts.FirstOrDefaultAsync(a => a.StripeCustomerId == c.ObjectId, ct);
+        if (c.Deleted)
+        {
+            if (linked is null) return (null, null, "the deleted customer was linked to no account");
+            linked.UnlinkStripeCustomer();
+            return (linked.Id, null, null);
+        }
+        if (linked is not null)
+            return (linked.Id, null, c.AccountExternalId is { } named && named != linked.ExternalId
+                ? $"the metadata names account {named}, but the customer stays linked to account {linked.ExternalId}"
+                : null);
+        if (c.AccountExternalId is null)
+            return (null, null, "the customer is linked to no account and its metadata names none (account_external_id)");
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.ExternalId == c.AccountExternalId, ct);
+        if (account is null) return (null, null, $"no account has external id {c.AccountExternalId}");
+        if (account.StripeCustomerId is { } other)
+            return (null, null, $"account {account.ExternalId} is already linked to Stripe customer {other}");
+        account.LinkStripeCustomer(c.ObjectId);
+        return (account.Id, null, null);
+    }
+
+    private static string? CurrencyProblem(Money money, Linked account) =>
+        money.Currency == account.Currency ? null : $"the amount is in {money.Currency}, but account {account.ExternalId} is billed in {account.Currency}";
+
+    private static async Task<(long?, string?, string?)> SubscriptionAsync(CsmDbContext db, SubscriptionChange s, Linked account, CancellationToken ct)
+    {
+        if (CurrencyProblem(s.Mrr, account) is { } problem) return (null, null, problem);
+        var owner = await db.Subscriptions.AsNoTracking().Where(x => x.ExternalId == s.ObjectId).Select(x => (long?)x.AccountId).FirstOrDefaultAsync(ct);
+        if (owner is { } o && o != account.Id) return (null, null, "a subscription with this id belongs to another account");
+        await new BulkUpsert<Subscription>(db, nameof(Subscription.ExternalId)).WriteAsync(
+            [new Subscription(s.ObjectId, account.Id, s.Plan, s.Mrr, s.StartDate, s.EndDate, s.RenewalDate, s.CancellationReason)], ct);
+        return (account.Id, null, null);
+    }
+
+    private static async Task<(long?, string?, string?)> InvoiceAsync(CsmDbContext db, InvoiceChange i, Linked account, CancellationToken ct)
+    {
+        if (CurrencyProblem(i.Amount, account) is { } problem) return (null, null, problem);
+        var owner = await db.Invoices.AsNoTracking().Where(x => x.Number == i.Number).Select(x => (long?)x.AccountId).FirstOrDefaultAsync(ct);
+        if (owner is { } o && o != account.Id) return (null, null, $"invoice {i.Number} is recorded for another account");
+        await new BulkUpsert<Invoice>(db, nameof(Invoice.Number)).WriteAsync(
+            [new Invoice(i.Number, account.Id, i.IssueDate, i.DueDate, i.Amount, i.PoNumber, i.Status)], ct);
+        return (account.Id, i.Number, null);
+    }
+
+    /// <summary>The invoice here that a Stripe invoice id stands for, when it was received and belongs to the account.</summary>
+    private static async Task<long?> InvoiceIdAsync(CsmDbContext db, string? stripeInvoiceId, long accountId, CancellationToken ct)
+    {
+        if (stripeInvoiceId is null) return null;
+        var number = (await db.StripeObjects.FindAsync([stripeInvoiceId], ct))?.LocalKey;
+        if (number is null) return null;
+        return await db.Invoices.AsNoTracking().Where(x => x.Number == number && x.AccountId == accountId).Select(x => (long?)x.Id).FirstOrDefaultAsync(ct);
+    }
+
+    private static async Task<(long?, string?, string?)> PaymentAsync(CsmDbContext db, PaymentChange p, Linked account, CancellationToken ct)
+    {
+        if (CurrencyProblem(p.Amount, account) is { } problem) return (null, null, problem);
+        var owner = await db.Payments.AsNoTracking().Where(x => x.ExternalId == p.ObjectId).Select(x => (long?)x.AccountId).FirstOrDefaultAsync(ct);
+        if (owner is { } o && o != account.Id) return (null, null, "a payment with this id belongs to another account");
+        var invoiceId = await InvoiceIdAsync(db, p.InvoiceId, account.Id, ct);
+        await new BulkUpsert<Payment>(db, nameof(Payment.ExternalId)).WriteAsync(
+            [new Payment(p.ObjectId, account.Id, invoiceId, p.Amount, p.PaidOn, p.Method, p.Status, p.Status == PaymentStatus.Failed ? p.FailureCode : null)], ct);
+        return (account.Id, null, p.InvoiceId is not null && invoiceId is null
+            ? $"invoice {p.InvoiceId} has not been received, so the payment is recorded as unapplied"
+            : null);
+    }
+
+    private static async Task<(long?, string?, string?)> CreditNoteAsync(CsmDbContext db, CreditNoteChange c, Linked account, CancellationToken ct)
+    {
+        if (CurrencyProblem(c.Amount, account) is { } problem) return (null, null, problem);
+        var invoiceId = await InvoiceIdAsync(db, c.InvoiceId, account.Id, ct);
+        if (invoiceId is not { } invoice) return (null, null, $"invoice {c.InvoiceId} has not been received for account {account.ExternalId}");
+        var owner = await db.CreditNotes.AsNoTracking().Where(x => x.Number == c.Number).Select(x => (long?)x.AccountId).FirstOrDefaultAsync(ct);
+        if (owner is { } o && o != account.Id) return (null, null, $"credit note {c.Number} is recorded for another account");
+        await new BulkUpsert<CreditNote>(db, nameof(CreditNote.Number)).WriteAsync([new CreditNote(c.Number, account.Id, invoice, c.Amount, c.IssuedOn)], ct);
+        return (account.Id, null, null);
+    }
+
+    private static async Task<(long?, string?, string?)> DisputeAsync(CsmDbContext db, DisputeChange d, CancellationToken ct)
+    {
+        var payment = await db.Payments.AsNoTracking().Where(x => x.ExternalId == d.ChargeId)
+            .Select(x => new { x.AccountId, x.Currency }).FirstOrDefaultAsync(ct);
+        if (payment is null) return (null, null, $"the disputed charge {d.ChargeId} has not been received");
+        if (payment.Currency != d.Amount.Currency) return (null, null, $"the dispute is in {d.Amount.Currency}, the charge in {payment.Currency}");
+        await new BulkUpsert<ChargeDispute>(db, nameof(ChargeDispute.DisputeId)).WriteAsync(
+            [new ChargeDispute(d.ObjectId, payment.AccountId, d.ChargeId, d.Amount, d.Reason, d.Status, d.OpenedOn, d.ClosedOn)], ct);
+        return (payment.AccountId, null, null);
+    }
+}

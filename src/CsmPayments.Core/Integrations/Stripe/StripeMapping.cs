@@ -1,0 +1,302 @@
+using System.Globalization;
+using System.Text.Json;
+using CsmPayments.Billing;
+
+namespace CsmPayments.Integrations.Stripe;
+
+/// <summary>One change to the ledger that a Stripe event asks for, on one Stripe object.</summary>
+public abstract record StripeChange(string ObjectId, string? CustomerId);
+
+/// <summary>A customer: link it to the account its metadata names, or unlink it when deleted.</summary>
+public sealed record CustomerChange(string ObjectId, string? AccountExternalId, bool Deleted) : StripeChange(ObjectId, ObjectId);
+
+public sealed record SubscriptionChange(string ObjectId, string CustomerId, string Plan, Money Mrr, DateOnly StartDate, DateOnly? EndDate,
+    DateOnly? RenewalDate, CancellationReason? CancellationReason) : StripeChange(ObjectId, CustomerId);
+
+public sealed record InvoiceChange(string ObjectId, string CustomerId, string Number, DateOnly IssueDate, DateOnly DueDate, Money Amount,
+    InvoiceStatus Status, string? PoNumber) : StripeChange(ObjectId, CustomerId);
+
+/// <summary>A payment or failed attempt, keyed by the Stripe charge (or payment intent) it is.</summary>
+public sealed record PaymentChange(string ObjectId, string? CustomerId, string? InvoiceId, Money Amount, DateOnly PaidOn, PaymentMethod Method,
+    PaymentStatus Status, string? FailureCode) : StripeChange(ObjectId, CustomerId);
+
+public sealed record CreditNoteChange(string ObjectId, string CustomerId, string InvoiceId, string Number, Money Amount, DateOnly IssuedOn)
+    : StripeChange(ObjectId, CustomerId);
+
+public sealed record DisputeChange(string ObjectId, string ChargeId, Money Amount, string Reason, string Status, DateOnly OpenedOn, DateOnly? ClosedOn)
+    : StripeChange(ObjectId, null);
+
+/// <summary>A Stripe event read for the ledger: its identity, and the changes it asks for (none for a type not mapped).</summary>
+public sealed record StripeEventChanges(string EventId, string Type, long Created, IReadOnlyList<StripeChange> Changes)
+{
+    public DateTimeOffset CreatedAt => DateTimeOffset.FromUnixTimeSeconds(Created);
+}
+
+/// <summary>A signed event whose content cannot be read as the Stripe API reference describes it.</summary>
+public sealed class StripePayloadException(string message) : Exception(message);
+
+/// <summary>
+/// Reads Stripe events (the JSON of Stripe's API reference) into ledger changes. Pure: no database, no clock; dates are
+/// days in <c>zone</c>, the organisation's time zone. Amounts arrive in the currency's minor unit (cents; yen have none).
+/// </summary>
+public static class StripeMapping
+{
+    /// <summary>Metadata keys on a Stripe customer that name the account's external id.</summary>
+    public static readonly IReadOnlyList<string> AccountMetadataKeys = ["account_external_id", "external_id"];
+
+    public static readonly IReadOnlyList<string> MappedTypes =
+    [
+        "customer.created", "customer.updated", "customer.deleted",
+        "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+        "invoice.finalized", "invoice.paid", "invoice.payment_failed", "invoice.voided", "invoice.marked_uncollectible",
+        "charge.failed", "charge.refunded", "payment_intent.payment_failed",
+        "charge.dispute.created", "charge.dispute.closed", "credit_note.created",
+    ];
+
+    public static StripeEventChanges Map(JsonElement evt, TimeZoneInfo zone)
+    {
+        var id = Text(evt, "id") ?? throw new StripePayloadException("the event has no id");
+        var type = Text(evt, "type") ?? throw new StripePayloadException($"event {id} has no type");
+        var created = Long(evt, "created") ?? throw new StripePayloadException($"event {id} has no created time");
+        if (!MappedTypes.Contains(type)) return new StripeEventChanges(id, type, created, []);
+        if (!evt.TryGetProperty("data", out var data) || !data.TryGetProperty("object", out var o) || o.ValueKind != JsonValueKind.Object)
+            throw new StripePayloadException($"event {id} has no data.object");
+        var day = (long seconds) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(seconds), zone).DateTime);
+        var eventDay = day(created);
+        IReadOnlyList<StripeChange> changes = type switch
+        {
+            "customer.created" or "customer.updated" => [Customer(o, deleted: false)],
+            "customer.deleted" => [Customer(o, deleted: true)],
+            "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted" => [Subscription(o, day)],
+            "invoice.finalized" or "invoice.voided" or "invoice.marked_uncollectible" => [Invoice(o, day)],
+            "invoice.paid" => [Invoice(o, day), InvoicePaid(o, day, eventDay)],
+            "invoice.payment_failed" => [Invoice(o, day), InvoiceFailed(o, eventDay)],
+            "charge.failed" => [Charge(o, day, PaymentStatus.Failed)],
+            "charge.refunded" => [Charge(o, day, PaymentStatus.Succeeded)],
+            "payment_intent.payment_failed" => [PaymentIntentFailed(o, eventDay)],
+            "charge.dispute.created" => [Dispute(o, day, closedOn: null)],
+            "charge.dispute.closed" => [Dispute(o, day, closedOn: eventDay)],
+            "credit_note.created" => [CreditNote(o, day)],
+            _ => [],
+        };
+        return new StripeEventChanges(id, type, created, changes);
+    }
+
+    /// <summary>
+    /// A recurring price as MRR: amount × quantity × months per interval. A day is 12/365 of a month, a week 12/52;
+    /// a price every N intervals counts 1/N of that.
+    /// </summary>
+    public static decimal MonthlyFactor(string interval, long intervalCount)
+    {
+        if (intervalCount < 1) throw new StripePayloadException($"interval_count {intervalCount} is not a positive number");
+        var perMonth = interval switch
+        {
+            "day" => 365m / 12m,
+            "week" => 52m / 12m,
+            "month" => 1m,
+            "year" => 1m / 12m,
+            _ => throw new StripePayloadException($"'{interval}' is not a Stripe billing interval (day, week, month, year)"),
+        };
+        return perMonth / intervalCount;
+    }
+
+    /// <summary>An amount in the currency's minor unit as <see cref="Money"/>.</summary>
+    public static Money FromMinorUnits(decimal minor, string currency)
+    {
+        if (!Currencies.IsKnown(currency.ToUpperInvariant())) throw new StripePayloadException($"'{currency}' is not a currency this product knows");
+        var code = currency.ToUpperInvariant();
+        var divisor = Currencies.MinorDigits(code) switch { 0 => 1m, 3 => 1000m, _ => 100m };
+        return new Money(minor / divisor, code);
+    }
+
+    private static CustomerChange Customer(JsonElement o, bool deleted)
+    {
+        var id = Required(o, "id");
+        string? externalId = null;
+        if (o.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
+            externalId = AccountMetadataKeys.Select(k => Text(metadata, k)).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+        return new CustomerChange(id, externalId, deleted || o.TryGetProperty("deleted", out var d) && d.ValueKind == JsonValueKind.True);
+    }
+
+    private static SubscriptionChange Subscription(JsonElement o, Func<long, DateOnly> day)
+    {
+        var id = Required(o, "id");
+        var currency = Required(o, "currency");
+        var status = Text(o, "status") ?? "active";
+        var items = o.TryGetProperty("items", out var list) && list.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array
+            ? data.EnumerateArray().ToArray()
+            : [];
+        decimal minor = 0m;
+        string? plan = null;
+        long? periodEnd = Long(o, "current_period_end");
+        foreach (var item in items)
+        {
+            var price = item.TryGetProperty("price", out var p) && p.ValueKind == JsonValueKind.Object ? p
+                : item.TryGetProperty("plan", out var legacy) && legacy.ValueKind == JsonValueKind.Object ? legacy
+                : throw new StripePayloadException($"subscription {id} has an item without a price");
+            var quantity = Long(item, "quantity") ?? 1;
+            var unit = Decimal(price, "unit_amount_decimal") ?? Decimal(price, "unit_amount") ?? Decimal(price, "amount")
+                       ?? throw new StripePayloadException($"subscription {id} has a price without unit_amount (tiered prices are not read)");
+            var recurring = price.TryGetProperty("recurring", out var r) && r.ValueKind == JsonValueKind.Object ? r : price;
+            var interval = Text(recurring, "interval") ?? throw new StripePayloadException($"subscription {id} has a price that does not recur");
+            minor += unit * quantity * MonthlyFactor(interval, Long(recurring, "interval_count") ?? 1);
+            plan ??= Text(price, "nickname") ?? Text(price, "lookup_key") ?? ProductName(price) ?? Text(price, "id");
+            periodEnd ??= Long(item, "current_period_end");
+        }
+        // Trials, unfinished sign-ups and paused subscriptions bring in no revenue yet.
+        if (status is "trialing" or "incomplete" or "incomplete_expired" or "paused") minor = 0m;
+        var startedAt = Long(o, "start_date") ?? Long(o, "created") ?? throw new StripePayloadException($"subscription {id} has no start_date");
+        var start = day(startedAt);
+        DateOnly? end = status is "canceled" or "incomplete_expired"
+            ? day(Long(o, "ended_at") ?? Long(o, "canceled_at") ?? Long(o, "cancel_at") ?? startedAt)
+            : Long(o, "cancel_at") is { } cancelAt ? day(cancelAt) : null;
+        if (end < start) end = start;
+        CancellationReason? reason = end is null
+            ? null
+            : (o.TryGetProperty("cancellation_details", out var details) ? Text(details, "reason") : null) switch
+            {
+                "payment_failed" or "payment_disputed" => CancellationReason.Delinquent,
+                _ => CancellationReason.Voluntary,
+            };
+        DateOnly? renewal = end is null && periodEnd is { } pe && day(pe) >= start ? day(pe) : null;
+        return new SubscriptionChange(id, Customer(o), plan ?? "stripe", FromMinorUnits(minor, currency), start, end, renewal, reason);
+    }
+
+    private static string? ProductName(JsonElement price) =>
+        price.TryGetProperty("product", out var product) && product.ValueKind == JsonValueKind.Object ? Text(product, "name") : null;
+
+    private static InvoiceChange Invoice(JsonElement o, Func<long, DateOnly> day)
+    {
+        var id = Required(o, "id");
+        var issued = day((o.TryGetProperty("status_transitions", out var st) ? Long(st, "finalized_at") : null)
+                         ?? Long(o, "effective_at") ?? Long(o, "created") ?? throw new StripePayloadException($"invoice {id} has no created time"));
+        var due = Long(o, "due_date") is { } d ? day(d) : issued;
+        if (due < issued) due = issued;
+        var total = Decimal(o, "total") ?? Decimal(o, "amount_due") ?? throw new StripePayloadException($"invoice {id} has no total");
+        if (total < 0m) throw new StripePayloadException($"invoice {id} has a negative total ({total}); it is a credit, not an invoice");
+        var status = Text(o, "status") switch
+        {
+            "void" => InvoiceStatus.Void,
+            "uncollectible" => InvoiceStatus.Uncollectible,
+            _ => InvoiceStatus.Open,
+        };
+        string? po = null;
+        if (o.TryGetProperty("custom_fields", out var fields) && fields.ValueKind == JsonValueKind.Array)
+            po = fields.EnumerateArray()
+                .Where(f => Text(f, "name") is { } n && (n.Contains("PO", StringComparison.Ordinal) || n.Contains("purchase order", StringComparison.OrdinalIgnoreCase)))
+                .Select(f => Text(f, "value")).FirstOrDefault();
+        return new InvoiceChange(id, Customer(o), Text(o, "number") ?? id, issued, due, FromMinorUnits(total, Required(o, "currency")), status, po);
+    }
+
+    private static PaymentChange InvoicePaid(JsonElement o, Func<long, DateOnly> day, DateOnly eventDay)
+    {
+        var id = Required(o, "id");
+        var paidAt = o.TryGetProperty("status_transitions", out var st) ? Long(st, "paid_at") : null;
+        var outOfBand = o.TryGetProperty("paid_out_of_band", out var oob) && oob.ValueKind == JsonValueKind.True;
+        return new PaymentChange(Text(o, "charge") ?? Text(o, "payment_intent") ?? id + ":paid", Customer(o), id,
+            FromMinorUnits(Decimal(o, "amount_paid") ?? 0m, Required(o, "currency")), paidAt is { } p ? day(p) : eventDay,
+            outOfBand ? PaymentMethod.Wire : PaymentMethod.Card, PaymentStatus.Succeeded, null);
+    }
+
+    private static PaymentChange InvoiceFailed(JsonElement o, DateOnly eventDay)
+    {
+        var id = Required(o, "id");
+        var attempt = Long(o, "attempt_count") ?? 1;
+        var code = o.TryGetProperty("last_finalization_error", out var error) && error.ValueKind == JsonValueKind.Object ? Text(error, "code") : null;
+        return new PaymentChange(Text(o, "charge") ?? $"{id}:attempt:{attempt}", Customer(o), id,
+            FromMinorUnits(Decimal(o, "amount_due") ?? Decimal(o, "total") ?? 0m, Required(o, "currency")), eventDay, PaymentMethod.Card,
+            PaymentStatus.Failed, code ?? "payment_failed");
+    }
+
+    private static PaymentChange Charge(JsonElement o, Func<long, DateOnly> day, PaymentStatus status)
+    {
+        var id = Required(o, "id");
+        var currency = Required(o, "currency");
+        var amount = Decimal(o, "amount") ?? throw new StripePayloadException($"charge {id} has no amount");
+        string? code = null;
+        if (status == PaymentStatus.Succeeded)
+            amount = Math.Max(0m, (Decimal(o, "amount_captured") ?? amount) - (Decimal(o, "amount_refunded") ?? 0m));
+        else
+            code = (o.TryGetProperty("outcome", out var outcome) && outcome.ValueKind == JsonValueKind.Object ? Text(outcome, "reason") : null)
+                   ?? Text(o, "failure_code") ?? "card_declined";
+        return new PaymentChange(id, Customer(o), Text(o, "invoice"), FromMinorUnits(amount, currency),
+            day(Long(o, "created") ?? throw new StripePayloadException($"charge {id} has no created time")), Method(o), status, code);
+    }
+
+    private static PaymentChange PaymentIntentFailed(JsonElement o, DateOnly eventDay)
+    {
+        var id = Required(o, "id");
+        var error = o.TryGetProperty("last_payment_error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+        var charge = error.ValueKind == JsonValueKind.Object ? Text(error, "charge") : null;
+        var code = error.ValueKind == JsonValueKind.Object ? Text(error, "decline_code") ?? Text(error, "code") : null;
+        return new PaymentChange(charge ?? Text(o, "latest_charge") ?? id, Customer(o), Text(o, "invoice"),
+            FromMinorUnits(Decimal(o, "amount") ?? 0m, Required(o, "currency")), eventDay, PaymentMethod.Card, PaymentStatus.Failed,
+            code ?? "payment_failed");
+    }
+
+    private static DisputeChange Dispute(JsonElement o, Func<long, DateOnly> day, DateOnly? closedOn)
+    {
+        var id = Required(o, "id");
+        var opened = day(Long(o, "created") ?? throw new StripePayloadException($"dispute {id} has no created time"));
+        if (closedOn < opened) closedOn = opened;
+        return new DisputeChange(id, Required(o, "charge"), FromMinorUnits(Decimal(o, "amount") ?? 0m, Required(o, "currency")),
+            Text(o, "reason") ?? "", Text(o, "status") ?? (closedOn is null ? "needs_response" : "closed"), opened, closedOn);
+    }
+
+    private static CreditNoteChange CreditNote(JsonElement o, Func<long, DateOnly> day)
+    {
+        var id = Required(o, "id");
+        var issued = day(Long(o, "effective_at") ?? Long(o, "created") ?? throw new StripePayloadException($"credit note {id} has no created time"));
+        var total = Decimal(o, "total") ?? Decimal(o, "amount") ?? throw new StripePayloadException($"credit note {id} has no total");
+        return new CreditNoteChange(id, Customer(o), Required(o, "invoice"), Text(o, "number") ?? id,
+            FromMinorUnits(Math.Abs(total), Required(o, "currency")), issued);
+    }
+
+    private static PaymentMethod Method(JsonElement charge)
+    {
+        var type = charge.TryGetProperty("payment_method_details", out var details) && details.ValueKind == JsonValueKind.Object
+            ? Text(details, "type")
+            : null;
+        return type switch
+        {
+            "us_bank_account" or "ach_debit" or "sepa_debit" or "bacs_debit" or "acss_debit" or "au_becs_debit" => PaymentMethod.Ach,
+            "ach_credit_transfer" or "customer_balance" or "bank_transfer" => PaymentMethod.Wire,
+            _ => PaymentMethod.Card,
+        };
+    }
+
+    private static string Customer(JsonElement o) =>
+        Text(o, "customer") ?? throw new StripePayloadException($"{Text(o, "object") ?? "object"} {Text(o, "id")} names no customer");
+
+    private static string Required(JsonElement o, string name) =>
+        Text(o, name) ?? throw new StripePayloadException($"{Text(o, "object") ?? "object"} {Text(o, "id")} has no {name}");
+
+    /// <summary>A string property, or the id of an expanded object in its place.</summary>
+    private static string? Text(JsonElement o, string name)
+    {
+        if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(name, out var value)) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString() is { Length: > 0 } s ? s : null,
+            JsonValueKind.Object => value.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+            _ => null,
+        };
+    }
+
+    private static long? Long(JsonElement o, string name) =>
+        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n)
+            ? n
+            : null;
+
+    private static decimal? Decimal(JsonElement o, string name)
+    {
+        if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(name, out var value)) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetDecimal(out var d) => d,
+            JsonValueKind.String when decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint,
+                CultureInfo.InvariantCulture, out var d) => d,
+            _ => null,
+        };
+    }
+}

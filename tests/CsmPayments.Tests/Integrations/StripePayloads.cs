@@ -1,0 +1,300 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CsmPayments.Tests.Integrations;
+
+/// <summary>
+/// Stripe events shaped as Stripe's API reference shows them (event envelope, and the customer, subscription, invoice,
+/// charge, payment intent, dispute and credit note objects), and signed as Stripe signs them.
+/// </summary>
+public static class StripePayloads
+{
+    /// <summary>The Stripe-Signature header: t=timestamp,v1=hex HMAC-SHA256 of "{t}.{payload}" keyed with the secret.</summary>
+    public static string Sign(string payload, string secret, DateTimeOffset at)
+    {
+        var t = at.ToUnixTimeSeconds();
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{t}.{payload}"));
+        return $"t={t},v1={Convert.ToHexStringLower(mac)}";
+    }
+
+    public static string Event(string id, string type, DateTimeOffset created, string dataObject, string previousAttributes = "") =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "event",
+          "api_version": "2024-06-20",
+          "created": {{created.ToUnixTimeSeconds()}},
+          "data": {
+            "object": {{dataObject}}{{(previousAttributes.Length > 0 ? ",\n    \"previous_attributes\": " + previousAttributes : "")}}
+          },
+          "livemode": false,
+          "pending_webhooks": 1,
+          "request": { "id": "req_{{id[4..]}}", "idempotency_key": "{{Guid.NewGuid()}}" },
+          "type": "{{type}}"
+        }
+        """;
+
+    public static string Customer(string id, string? accountExternalId, DateTimeOffset created) =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "customer",
+          "address": null,
+          "balance": 0,
+          "created": {{created.ToUnixTimeSeconds()}},
+          "currency": "usd",
+          "default_source": null,
+          "delinquent": false,
+          "description": "Acme",
+          "discount": null,
+          "email": "ap@acme.example",
+          "invoice_prefix": "ACME",
+          "invoice_settings": { "custom_fields": null, "default_payment_method": null, "footer": null, "rendering_options": null },
+          "livemode": false,
+          "metadata": {{(accountExternalId is null ? "{}" : $$"""{ "account_external_id": "{{accountExternalId}}" }""")}},
+          "name": "Acme Inc.",
+          "next_invoice_sequence": 1,
+          "phone": null,
+          "preferred_locales": [],
+          "shipping": null,
+          "tax_exempt": "none",
+          "test_clock": null
+        }
+        """;
+
+    public static string DeletedCustomer(string id) => $$"""{ "id": "{{id}}", "object": "customer", "deleted": true }""";
+
+    /// <summary>An item: unit amount in cents, quantity, interval and interval count.</summary>
+    public sealed record Item(string PriceId, long UnitAmount, long Quantity, string Interval, int IntervalCount = 1, string? Nickname = null);
+
+    public static string Subscription(string id, string customer, string status, DateTimeOffset start, IReadOnlyList<Item> items,
+        DateTimeOffset? canceledAt = null, string? cancellationReason = null, string currency = "usd")
+    {
+        var periodEnd = start.AddMonths(1).ToUnixTimeSeconds();
+        var data = string.Join(",\n", items.Select((item, i) => $$"""
+            {
+              "id": "si_{{id[4..]}}{{i}}",
+              "object": "subscription_item",
+              "created": {{start.ToUnixTimeSeconds()}},
+              "metadata": {},
+              "price": {
+                "id": "{{item.PriceId}}",
+                "object": "price",
+                "active": true,
+                "billing_scheme": "per_unit",
+                "created": {{start.ToUnixTimeSeconds()}},
+                "currency": "{{currency}}",
+                "livemode": false,
+                "lookup_key": null,
+                "metadata": {},
+                "nickname": {{(item.Nickname is null ? "null" : $"\"{item.Nickname}\"")}},
+                "product": "prod_{{item.PriceId[6..]}}",
+                "recurring": { "aggregate_usage": null, "interval": "{{item.Interval}}", "interval_count": {{item.IntervalCount}}, "trial_period_days": null, "usage_type": "licensed" },
+                "tax_behavior": "unspecified",
+                "tiers_mode": null,
+                "type": "recurring",
+                "unit_amount": {{item.UnitAmount}},
+                "unit_amount_decimal": "{{item.UnitAmount}}"
+              },
+              "quantity": {{item.Quantity}},
+              "subscription": "{{id}}",
+              "tax_rates": []
+            }
+            """));
+        var ended = canceledAt?.ToUnixTimeSeconds().ToString() ?? "null";
+        return $$"""
+        {
+          "id": "{{id}}",
+          "object": "subscription",
+          "billing_cycle_anchor": {{start.ToUnixTimeSeconds()}},
+          "cancel_at": null,
+          "cancel_at_period_end": false,
+          "canceled_at": {{ended}},
+          "cancellation_details": { "comment": null, "feedback": null, "reason": {{(cancellationReason is null ? "null" : $"\"{cancellationReason}\"")}} },
+          "collection_method": "charge_automatically",
+          "created": {{start.ToUnixTimeSeconds()}},
+          "currency": "{{currency}}",
+          "current_period_end": {{periodEnd}},
+          "current_period_start": {{start.ToUnixTimeSeconds()}},
+          "customer": "{{customer}}",
+          "days_until_due": null,
+          "default_payment_method": null,
+          "ended_at": {{ended}},
+          "items": { "object": "list", "data": [{{data}}], "has_more": false, "total_count": {{items.Count}}, "url": "/v1/subscription_items?subscription={{id}}" },
+          "latest_invoice": null,
+          "livemode": false,
+          "metadata": {},
+          "start_date": {{start.ToUnixTimeSeconds()}},
+          "status": "{{status}}",
+          "trial_end": null,
+          "trial_start": null
+        }
+        """;
+    }
+
+    public static string Invoice(string id, string customer, string number, string status, long total, DateTimeOffset finalizedAt, DateTimeOffset? dueDate,
+        string? charge = null, long amountPaid = 0, DateTimeOffset? paidAt = null, int attemptCount = 0, string currency = "usd") =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "invoice",
+          "account_country": "US",
+          "account_name": "CsmPayments Demo",
+          "amount_due": {{total}},
+          "amount_paid": {{amountPaid}},
+          "amount_remaining": {{total - amountPaid}},
+          "attempt_count": {{attemptCount}},
+          "attempted": {{(attemptCount > 0 ? "true" : "false")}},
+          "auto_advance": true,
+          "billing_reason": "subscription_cycle",
+          "charge": {{(charge is null ? "null" : $"\"{charge}\"")}},
+          "collection_method": "{{(dueDate is null ? "charge_automatically" : "send_invoice")}}",
+          "created": {{finalizedAt.AddHours(-1).ToUnixTimeSeconds()}},
+          "currency": "{{currency}}",
+          "custom_fields": [{ "name": "PO Number", "value": "PO-7781" }],
+          "customer": "{{customer}}",
+          "customer_email": "ap@acme.example",
+          "due_date": {{dueDate?.ToUnixTimeSeconds().ToString() ?? "null"}},
+          "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/test_{{id}}",
+          "lines": { "object": "list", "data": [], "has_more": false, "total_count": 0, "url": "/v1/invoices/{{id}}/lines" },
+          "livemode": false,
+          "metadata": {},
+          "number": "{{number}}",
+          "paid": {{(status == "paid" ? "true" : "false")}},
+          "paid_out_of_band": false,
+          "payment_intent": null,
+          "period_end": {{finalizedAt.ToUnixTimeSeconds()}},
+          "period_start": {{finalizedAt.AddMonths(-1).ToUnixTimeSeconds()}},
+          "status": "{{status}}",
+          "status_transitions": {
+            "finalized_at": {{finalizedAt.ToUnixTimeSeconds()}},
+            "marked_uncollectible_at": null,
+            "paid_at": {{paidAt?.ToUnixTimeSeconds().ToString() ?? "null"}},
+            "voided_at": null
+          },
+          "subscription": null,
+          "subtotal": {{total}},
+          "tax": null,
+          "total": {{total}}
+        }
+        """;
+
+    public static string Charge(string id, string customer, string? invoice, long amount, DateTimeOffset created, string status,
+        long amountRefunded = 0, string? failureCode = null, string? declineReason = null, string currency = "usd") =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "charge",
+          "amount": {{amount}},
+          "amount_captured": {{(status == "succeeded" ? amount : 0)}},
+          "amount_refunded": {{amountRefunded}},
+          "balance_transaction": null,
+          "billing_details": { "address": null, "email": null, "name": null, "phone": null },
+          "captured": {{(status == "succeeded" ? "true" : "false")}},
+          "created": {{created.ToUnixTimeSeconds()}},
+          "currency": "{{currency}}",
+          "customer": "{{customer}}",
+          "description": null,
+          "disputed": false,
+          "failure_code": {{(failureCode is null ? "null" : $"\"{failureCode}\"")}},
+          "failure_message": {{(failureCode is null ? "null" : "\"Your card was declined.\"")}},
+          "invoice": {{(invoice is null ? "null" : $"\"{invoice}\"")}},
+          "livemode": false,
+          "metadata": {},
+          "outcome": {
+            "network_status": "{{(status == "succeeded" ? "approved_by_network" : "declined_by_network")}}",
+            "reason": {{(declineReason is null ? "null" : $"\"{declineReason}\"")}},
+            "risk_level": "normal",
+            "seller_message": "{{(status == "succeeded" ? "Payment complete." : "The bank did not return any further details with this decline.")}}",
+            "type": "{{(status == "succeeded" ? "authorized" : "issuer_declined")}}"
+          },
+          "paid": {{(status == "succeeded" ? "true" : "false")}},
+          "payment_intent": "pi_{{id[3..]}}",
+          "payment_method": "pm_{{id[3..]}}",
+          "payment_method_details": { "card": { "brand": "visa", "country": "US", "exp_month": 8, "exp_year": 2027, "last4": "4242" }, "type": "card" },
+          "refunded": {{(amountRefunded == amount ? "true" : "false")}},
+          "status": "{{status}}"
+        }
+        """;
+
+    public static string PaymentIntentFailed(string id, string customer, string? invoice, string charge, long amount, string declineCode) =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "payment_intent",
+          "amount": {{amount}},
+          "amount_received": 0,
+          "capture_method": "automatic",
+          "client_secret": "{{id}}_secret_abc",
+          "confirmation_method": "automatic",
+          "created": 1772000000,
+          "currency": "usd",
+          "customer": "{{customer}}",
+          "invoice": {{(invoice is null ? "null" : $"\"{invoice}\"")}},
+          "last_payment_error": {
+            "charge": "{{charge}}",
+            "code": "card_declined",
+            "decline_code": "{{declineCode}}",
+            "doc_url": "https://stripe.com/docs/error-codes/card-declined",
+            "message": "Your card has insufficient funds.",
+            "type": "card_error"
+          },
+          "latest_charge": "{{charge}}",
+          "livemode": false,
+          "metadata": {},
+          "payment_method_types": ["card"],
+          "status": "requires_payment_method"
+        }
+        """;
+
+    public static string Dispute(string id, string charge, long amount, string status, DateTimeOffset created) =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "dispute",
+          "amount": {{amount}},
+          "balance_transactions": [],
+          "charge": "{{charge}}",
+          "created": {{created.ToUnixTimeSeconds()}},
+          "currency": "usd",
+          "evidence_details": { "due_by": {{created.AddDays(7).ToUnixTimeSeconds()}}, "has_evidence": false, "past_due": false, "submission_count": 0 },
+          "is_charge_refundable": false,
+          "livemode": false,
+          "metadata": {},
+          "payment_intent": "pi_{{charge[3..]}}",
+          "reason": "fraudulent",
+          "status": "{{status}}"
+        }
+        """;
+
+    public static string CreditNote(string id, string customer, string invoice, string number, long total, DateTimeOffset created) =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "credit_note",
+          "amount": {{total}},
+          "amount_shipping": 0,
+          "created": {{created.ToUnixTimeSeconds()}},
+          "currency": "usd",
+          "customer": "{{customer}}",
+          "customer_balance_transaction": null,
+          "discount_amount": 0,
+          "discount_amounts": [],
+          "invoice": "{{invoice}}",
+          "lines": { "object": "list", "data": [], "has_more": false, "url": "/v1/credit_notes/{{id}}/lines" },
+          "livemode": false,
+          "memo": "Service outage",
+          "metadata": {},
+          "number": "{{number}}",
+          "out_of_band_amount": null,
+          "pdf": "https://pay.stripe.com/credit_notes/acct_1/test_{{id}}/pdf",
+          "reason": "order_change",
+          "refund": null,
+          "status": "issued",
+          "subtotal": {{total}},
+          "total": {{total}},
+          "type": "pre_payment",
+          "voided_at": null
+        }
+        """;
+}

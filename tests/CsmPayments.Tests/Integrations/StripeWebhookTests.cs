@@ -1,0 +1,235 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using CsmPayments.Billing;
+using CsmPayments.Storage;
+using CsmPayments.Tests.Api;
+using CsmPayments.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using static CsmPayments.Tests.Integrations.StripePayloads;
+
+namespace CsmPayments.Tests.Integrations;
+
+public sealed class StripeWebhookTests
+{
+    private static readonly DateTimeOffset T = ApiServer.Now.AddDays(-1);
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(ApiServer server, string payload, DateTimeOffset? signedAt = null,
+        string secret = ApiServer.WebhookSecret, string? header = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/integrations/stripe/webhook")
+        {
+            Content = new StringContent(payload, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", header ?? Sign(payload, secret, signedAt ?? server.Clock.GetUtcNow()));
+        var response = await server.Client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    private static async Task<JsonElement> AcceptedAsync(ApiServer server, string payload)
+    {
+        var (status, body) = await SendAsync(server, payload);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        return body;
+    }
+
+    private static Task<JsonElement> LinkAsync(ApiServer server, string customer = "cus_A1") =>
+        AcceptedAsync(server, Event("evt_link_" + customer, "customer.created", T, Customer(customer, "A-1", T)));
+
+    [Theory, Providers]
+    public async Task Events_of_a_linked_customer_build_its_subscriptions_invoices_payments_and_credit_notes(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (_, a1, _) = await server.SeedAccountsAsync();
+
+        Assert.Equal("applied", (await LinkAsync(server)).GetProperty("outcome").GetString());
+        Assert.Equal([a1], await server.NextChangeAsync());
+        await AcceptedAsync(server, Event("evt_sub", "customer.subscription.created", T.AddMinutes(1),
+            Subscription("sub_1", "cus_A1", "active", T, [new Item("price_seats", 5_000, 3, "month", Nickname: "Growth seats"), new Item("price_platform", 120_000, 1, "year")])));
+        await AcceptedAsync(server, Event("evt_fin", "invoice.finalized", T.AddMinutes(2),
+            Invoice("in_1", "cus_A1", "ACME-0001", "open", 25_000, T.AddMinutes(2), T.AddDays(30))));
+        await AcceptedAsync(server, Event("evt_paid", "invoice.paid", T.AddHours(5),
+            Invoice("in_1", "cus_A1", "ACME-0001", "paid", 25_000, T.AddMinutes(2), T.AddDays(30), charge: "ch_1", amountPaid: 25_000, paidAt: T.AddHours(5))));
+        await AcceptedAsync(server, Event("evt_refund", "charge.refunded", T.AddHours(6),
+            Charge("ch_1", "cus_A1", "in_1", 25_000, T.AddHours(5), "succeeded", amountRefunded: 5_000)));
+        await AcceptedAsync(server, Event("evt_cn", "credit_note.created", T.AddHours(7),
+            CreditNote("cn_1", "cus_A1", "in_1", "ACME-0001-CN-01", 5_000, T.AddHours(7))));
+
+        await using var db = server.Database.Open();
+        Assert.Equal("cus_A1", (await db.Accounts.SingleAsync(a => a.Id == a1)).StripeCustomerId);
+        var subscription = await db.Subscriptions.SingleAsync();
+        Assert.Equal((a1, "Growth seats", new Money(250m, "USD"), DateOnly.FromDateTime(T.UtcDateTime), (DateOnly?)null),
+            (subscription.AccountId, subscription.Plan, subscription.Mrr, subscription.StartDate, subscription.EndDate));
+        var invoice = await db.Invoices.SingleAsync();
+        Assert.Equal(("ACME-0001", new Money(250m, "USD"), InvoiceStatus.Open, "PO-7781", DateOnly.FromDateTime(T.AddDays(30).UtcDateTime)),
+            (invoice.Number, invoice.Amount, invoice.Status, invoice.PoNumber, invoice.DueDate));
+        var payment = await db.Payments.SingleAsync();
+        Assert.Equal(("ch_1", (long?)invoice.Id, new Money(200m, "USD"), PaymentStatus.Succeeded),
+            (payment.ExternalId, payment.InvoiceId, payment.Amount, payment.Status));
+        var credit = await db.CreditNotes.SingleAsync();
+        Assert.Equal((invoice.Id, new Money(50m, "USD")), (credit.InvoiceId, credit.Amount));
+        // 250 invoiced − (250 paid − 50 refunded) − 50 credited: nothing owed.
+        var position = Ledger.Position(DateOnly.FromDateTime(ApiServer.Now.UtcDateTime), [InvoiceFacts.Of(invoice)], [PaymentFacts.Of(payment)], [CreditNoteFacts.Of(credit)]);
+        Assert.Equal(new Money(0m, "USD"), position.Invoices.Single().Balance);
+    }
+
+    [Theory, Providers]
+    public async Task A_failed_payment_is_recorded_once_with_the_decline_code(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+        await AcceptedAsync(server, Event("evt_fin", "invoice.finalized", T, Invoice("in_2", "cus_A1", "ACME-0002", "open", 9_900, T, null)));
+
+        await AcceptedAsync(server, Event("evt_inv_failed", "invoice.payment_failed", T.AddMinutes(1),
+            Invoice("in_2", "cus_A1", "ACME-0002", "open", 9_900, T, null, charge: "ch_2", attemptCount: 1)));
+        await AcceptedAsync(server, Event("evt_charge_failed", "charge.failed", T.AddMinutes(1),
+            Charge("ch_2", "cus_A1", "in_2", 9_900, T.AddMinutes(1), "failed", failureCode: "card_declined", declineReason: "insufficient_funds")));
+        await AcceptedAsync(server, Event("evt_pi_failed", "payment_intent.payment_failed", T.AddMinutes(1),
+            PaymentIntentFailed("pi_2", "cus_A1", "in_2", "ch_2", 9_900, "insufficient_funds")));
+
+        await using var db = server.Database.Open();
+        var attempt = await db.Payments.SingleAsync();
+        Assert.Equal(("ch_2", PaymentStatus.Failed, "insufficient_funds", new Money(99m, "USD")), (attempt.ExternalId, attempt.Status, attempt.FailureCode, attempt.Amount));
+        var invoice = await db.Invoices.SingleAsync();
+        Assert.Equal(invoice.Id, attempt.InvoiceId);
+        Assert.Equal(new Money(99m, "USD"), Ledger.Position(DateOnly.FromDateTime(ApiServer.Now.UtcDateTime), [InvoiceFacts.Of(invoice)], [PaymentFacts.Of(attempt)], []).Invoices.Single().Balance);
+    }
+
+    [Theory, Providers]
+    public async Task A_second_delivery_of_an_event_changes_nothing(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+        var paid = Event("evt_paid", "invoice.paid", T,
+            Invoice("in_1", "cus_A1", "ACME-0001", "paid", 10_000, T, null, charge: "ch_1", amountPaid: 10_000, paidAt: T));
+
+        var first = await AcceptedAsync(server, paid);
+        server.Clock.Advance(TimeSpan.FromMinutes(30)); // Stripe retries later, signing anew
+        var second = await AcceptedAsync(server, paid);
+
+        Assert.False(first.GetProperty("duplicate").GetBoolean());
+        Assert.True(second.GetProperty("duplicate").GetBoolean());
+        await using var db = server.Database.Open();
+        Assert.Equal(1, await db.Payments.CountAsync());
+        Assert.Equal(2, await db.StripeEvents.CountAsync());
+    }
+
+    [Theory, Providers]
+    public async Task An_older_event_delivered_late_does_not_overwrite_newer_state(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+
+        await AcceptedAsync(server, Event("evt_void", "invoice.voided", T.AddHours(2), Invoice("in_1", "cus_A1", "ACME-0001", "void", 10_000, T, null)));
+        var late = await AcceptedAsync(server, Event("evt_fin", "invoice.finalized", T.AddHours(1), Invoice("in_1", "cus_A1", "ACME-0001", "open", 10_000, T, null)));
+
+        Assert.Equal("stale", late.GetProperty("outcome").GetString());
+        await using var db = server.Database.Open();
+        Assert.Equal(InvoiceStatus.Void, (await db.Invoices.SingleAsync()).Status);
+
+        await AcceptedAsync(server, Event("evt_uncollectible", "invoice.marked_uncollectible", T.AddHours(3),
+            Invoice("in_1", "cus_A1", "ACME-0001", "uncollectible", 10_000, T, null)));
+        await using var after = server.Database.Open();
+        Assert.Equal(InvoiceStatus.Uncollectible, (await after.Invoices.SingleAsync()).Status);
+    }
+
+    [Theory, Providers]
+    public async Task A_bad_missing_or_expired_signature_is_refused_with_400_and_nothing_is_stored(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        var payload = Event("evt_link", "customer.created", T, Customer("cus_A1", "A-1", T));
+        var now = server.Clock.GetUtcNow();
+
+        var attempts = new[]
+        {
+            await SendAsync(server, payload, secret: "whsec_someone_else"),
+            await SendAsync(server, payload, header: Sign(payload, ApiServer.WebhookSecret, now).Replace("v1=", "v1=00")),
+            await SendAsync(server, payload, header: Sign(payload.Replace("A-1", "B-2"), ApiServer.WebhookSecret, now)),
+            await SendAsync(server, payload, header: ""),
+            await SendAsync(server, payload, signedAt: now.AddSeconds(-301)),
+        };
+
+        Assert.All(attempts, a => Assert.Equal(HttpStatusCode.BadRequest, a.Status));
+        Assert.All(attempts, a => Assert.Equal("The Stripe signature does not verify", a.Body.GetProperty("title").GetString()));
+        await using var db = server.Database.Open();
+        Assert.Equal(0, await db.StripeEvents.CountAsync());
+        Assert.All(await db.Accounts.ToListAsync(), a => Assert.Null(a.StripeCustomerId));
+        // Within the five minutes the same event is accepted.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(server, payload, signedAt: now.AddSeconds(-299))).Status);
+    }
+
+    [Theory, Providers]
+    public async Task Unknown_event_types_and_unlinked_customers_are_acknowledged_and_ignored(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+
+        var unknown = await AcceptedAsync(server, Event("evt_product", "product.created", T, """{ "id": "prod_1", "object": "product", "name": "Seats" }"""));
+        var stranger = await AcceptedAsync(server, Event("evt_sub", "customer.subscription.created", T,
+            Subscription("sub_9", "cus_nobody", "active", T, [new Item("price_x", 1_000, 1, "month")])));
+        var unnamed = await AcceptedAsync(server, Event("evt_cus", "customer.created", T, Customer("cus_2", null, T)));
+
+        Assert.All(new[] { unknown, stranger, unnamed }, r => Assert.Equal("ignored", r.GetProperty("outcome").GetString()));
+        Assert.Contains("linked to no account", stranger.GetProperty("notes")[0].GetString());
+        await using var db = server.Database.Open();
+        Assert.Equal(0, await db.Subscriptions.CountAsync());
+        Assert.Equal(3, await db.StripeEvents.CountAsync(e => e.Outcome == "ignored"));
+    }
+
+    [Theory, Providers]
+    public async Task A_dispute_is_recorded_against_the_payment_and_closed(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (_, a1, _) = await server.SeedAccountsAsync();
+        await LinkAsync(server);
+        await AcceptedAsync(server, Event("evt_paid", "invoice.paid", T,
+            Invoice("in_1", "cus_A1", "ACME-0001", "paid", 10_000, T, null, charge: "ch_1", amountPaid: 10_000, paidAt: T)));
+
+        await AcceptedAsync(server, Event("evt_dp1", "charge.dispute.created", T.AddDays(1).AddMinutes(-30), Dispute("dp_1", "ch_1", 10_000, "needs_response", T.AddDays(1).AddMinutes(-30))));
+        await using (var db = server.Database.Open())
+            Assert.True((await db.ChargeDisputes.SingleAsync()).IsOpen);
+        server.Clock.Advance(TimeSpan.FromDays(1));
+        await AcceptedAsync(server, Event("evt_dp2", "charge.dispute.closed", ApiServer.Now.AddDays(1), Dispute("dp_1", "ch_1", 10_000, "lost", T.AddDays(1).AddMinutes(-30))));
+
+        await using var after = server.Database.Open();
+        var dispute = await after.ChargeDisputes.SingleAsync();
+        Assert.Equal((a1, "ch_1", "lost", "fraudulent", new Money(100m, "USD"), (DateOnly?)DateOnly.FromDateTime(ApiServer.Now.AddDays(1).UtcDateTime)),
+            (dispute.AccountId, dispute.PaymentExternalId, dispute.Status, dispute.Reason, dispute.Amount, dispute.ClosedOn));
+    }
+
+    [Theory, Providers]
+    public async Task A_deleted_customer_is_unlinked_and_its_history_kept(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+        await AcceptedAsync(server, Event("evt_fin", "invoice.finalized", T, Invoice("in_1", "cus_A1", "ACME-0001", "open", 10_000, T, null)));
+
+        await AcceptedAsync(server, Event("evt_del", "customer.deleted", T.AddDays(1), DeletedCustomer("cus_A1")));
+
+        await using var db = server.Database.Open();
+        Assert.Null((await db.Accounts.SingleAsync(a => a.ExternalId == "A-1")).StripeCustomerId);
+        Assert.Equal(1, await db.Invoices.CountAsync());
+    }
+
+    [Theory, Providers]
+    public async Task An_amount_in_another_currency_than_the_account_is_ignored(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+
+        var response = await AcceptedAsync(server, Event("evt_fin", "invoice.finalized", T,
+            Invoice("in_1", "cus_A1", "ACME-0001", "open", 10_000, T, null, currency: "jpy")));
+
+        Assert.Equal("ignored", response.GetProperty("outcome").GetString());
+        Assert.Contains("billed in USD", response.GetProperty("notes")[0].GetString());
+        await using var db = server.Database.Open();
+        Assert.Equal(0, await db.Invoices.CountAsync());
+    }
+}
