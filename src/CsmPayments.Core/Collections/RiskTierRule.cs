@@ -12,7 +12,8 @@ namespace CsmPayments.Collections;
 /// <item>Medium: open balance of at least <see cref="MediumValue"/>, or at least one invoice late.</item>
 /// <item>Low: everything else — small balances from accounts that pay on time.</item>
 /// </list>
-/// An invoice is late when what was paid or credited by its due date did not cover it and its due date is past.
+/// An invoice counts as late when it was settled in the end, but after its due date: payment behaviour is the history
+/// before the invoices now being chased, so a first overdue invoice does not move its own account up a tier.
 /// </summary>
 public static class RiskTierRule
 {
@@ -24,7 +25,7 @@ public static class RiskTierRule
         : openBalanceInBase >= MediumValue || lateInvoices >= 1 ? RiskTier.Medium
         : RiskTier.Low;
 
-    /// <summary>Invoices of the last 365 days, due before <paramref name="asOf"/>, not covered by their due date.</summary>
+    /// <summary>Invoices issued in the last 365 days and settled by <paramref name="asOf"/>, but not by their due date.</summary>
     public static int LateInvoices(DateOnly asOf, IEnumerable<InvoiceFacts> invoices, IEnumerable<PaymentFacts> payments, IEnumerable<CreditNoteFacts> creditNotes)
     {
         var byInvoice = new Dictionary<long, List<(DateOnly On, decimal Amount)>>();
@@ -36,8 +37,10 @@ public static class RiskTierRule
         foreach (var invoice in invoices)
         {
             if (invoice.Status != InvoiceStatus.Open || invoice.DueDate >= asOf || invoice.IssueDate < from) continue;
-            var byDue = byInvoice.GetValueOrDefault(invoice.Id)?.Where(r => r.On <= invoice.DueDate).Sum(r => r.Amount) ?? 0m;
-            if (byDue < invoice.Amount) late++;
+            var received = byInvoice.GetValueOrDefault(invoice.Id) ?? [];
+            var byDue = received.Where(r => r.On <= invoice.DueDate).Sum(r => r.Amount);
+            var byNow = received.Where(r => r.On <= asOf).Sum(r => r.Amount);
+            if (byDue < invoice.Amount && byNow >= invoice.Amount) late++;
         }
         return late;
     }
