@@ -39,7 +39,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// Runs the cycle for <paramref name="asOf"/>. With <paramref name="dryRun"/> it returns what it would send and
     /// create, and writes nothing.
     /// </summary>
-    public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun, CancellationToken ct = default)
+    public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default)
     {
         var rates = organisation.Rates();
         CollectionBook book;
@@ -107,6 +107,9 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             RiskTierRule.LateInvoices(asOf, invoicesByAccount[id], paymentsByAccount[id], creditsByAccount[id])));
     }
 
+    /// <summary>Called with the account id at <c>before-commit</c> and <c>committed</c>, so crash tests can stop a run exactly there.</summary>
+    internal Func<string, long, Task>? Stage { get; init; }
+
     private async Task<IReadOnlyList<CycleItem>?> WriteAccountAsync(Account account, RiskTier tier, ExchangeRates rates, DateOnly asOf, CancellationToken ct)
     {
         await using var db = database.Open();
@@ -124,7 +127,9 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         try
         {
             await db.SaveChangesAsync(ct);
+            if (Stage is { } beforeCommit) await beforeCommit("before-commit", account.Id);
             await tx.CommitAsync(ct);
+            if (Stage is { } committed) await committed("committed", account.Id);
         }
         catch (DbUpdateException e) when (IsUniqueViolation(e))
         {

@@ -25,8 +25,11 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
     /// <summary>How many messages one run claims at a time.</summary>
     public int BatchSize { get; init; } = 50;
 
-    /// <summary>Called after the server accepted a message and before it is recorded as sent; a seam for crash tests.</summary>
-    internal Func<OutboxMessage, Task>? AfterAccepted { get; init; }
+    /// <summary>
+    /// Called at each stage of a delivery — <c>claimed</c> (before sending), <c>accepted</c> (the server took it, not yet
+    /// recorded) — so crash tests can stop the process exactly there.
+    /// </summary>
+    internal Func<string, OutboxMessage, Task>? Stage { get; init; }
 
     public static TimeSpan BackOff(int attempts) => TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, Math.Max(0, attempts - 1))));
 
@@ -108,6 +111,7 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
 
         foreach (var (message, token) in claimed)
         {
+            if (Stage is { } claimedHook) await claimedHook("claimed", message);
             try
             {
                 await client.SendAsync(ToMime(message), ct);
@@ -120,7 +124,7 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
                 if (!client.IsConnected) break;
                 continue;
             }
-            if (AfterAccepted is { } hook) await hook(message);
+            if (Stage is { } acceptedHook) await acceptedHook("accepted", message);
             await RecordSentAsync(message, token, ct);
             sent++;
         }
@@ -162,7 +166,7 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
     private async Task<bool> ReleaseAsync(OutboxMessage message, Guid token, string error, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var attempts = message.Attempts + 1; // the claim counted this attempt
+        var attempts = message.Attempts; // read after the claim, which counted this attempt
         var giveUp = attempts >= MaxAttempts;
         await using var db = database.Open();
         await db.OutboxMessages.Where(m => m.Id == message.Id && m.ClaimToken == token && m.Status == OutboxStatus.Sending)
