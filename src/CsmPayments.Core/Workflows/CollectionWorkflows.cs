@@ -100,7 +100,7 @@ public sealed class CollectionWorkflows(Database database, CollectionSettings se
         db.PaymentPlans.Add(plan);
         var exceeded = Exceeded(plan);
         Audit(db, account.Id, actor, AuditActions.PlanProposed,
-            $"payment plan for {string.Join(", ", chosen)}: {instalments} instalments from {firstDue:yyyy-MM-dd}, {discountPercent}% discount" + (exceeded is null ? "" : $"; {exceeded}"), plan.Total);
+            $"payment plan for {string.Join(", ", chosen)}: {instalments} instalments from {firstDue:yyyy-MM-dd}, {discountPercent:0.##}% discount" + (exceeded is null ? "" : $"; {exceeded}"), plan.Total);
         await db.SaveChangesAsync(ct);
         if ((actor.Role == UserRole.Csm && exceeded is null) || Finance.Contains(actor.Role))
             await ApproveAsync(db, plan, actor, exceeded, today, ct);
@@ -162,7 +162,7 @@ public sealed class CollectionWorkflows(Database database, CollectionSettings se
                 var invoice = book.Invoices[invoiceIds[i]];
                 db.CreditNotes.Add(new CreditNote($"CN-{invoice.Number}-P{plan.Id}", plan.AccountId, invoice.Id, share, today));
             }
-            Audit(db, plan.AccountId, actor, AuditActions.DiscountGranted, $"{plan.DiscountPercent}% discount with payment plan {plan.Id}, as credit notes", plan.Discount);
+            Audit(db, plan.AccountId, actor, AuditActions.DiscountGranted, $"{plan.DiscountPercent:0.##}% discount with payment plan {plan.Id}, as credit notes", plan.Discount);
         }
         await Task.CompletedTask;
     }

@@ -109,7 +109,7 @@ public sealed class PaymentPlan
     public static string? ExceededLimit(PlanLimits limits, decimal totalInBase, int instalments, decimal discountPercent) =>
         totalInBase > limits.Amount ? $"the total {totalInBase:0.00} is above the CSM limit of {limits.Amount:0.00}"
         : instalments > limits.Instalments ? $"{instalments} instalments are more than the CSM limit of {limits.Instalments}"
-        : discountPercent > limits.DiscountPercent ? $"a {discountPercent}% discount is above the CSM limit of {limits.DiscountPercent}%"
+        : discountPercent > limits.DiscountPercent ? $"a {discountPercent:0.##}% discount is above the CSM limit of {limits.DiscountPercent:0.##}%"
         : null;
 
     /// <summary>

@@ -95,6 +95,8 @@ public sealed class CollectionsWorld : IAsyncDisposable
         await db.SaveChangesAsync();
     }
 
+    public CsmPayments.Workflows.CollectionWorkflows Workflows() => new(Database.Database, Playbook.Settings, Organisation.Rates(), Clock);
+
     public CollectionCycle Cycle() => new(Database.Database, Playbook, Templates, Organisation, Links, Clock);
 
     public OutboxDispatcher Dispatcher(int port) => new(Database.Database, Smtp(port), Clock);
