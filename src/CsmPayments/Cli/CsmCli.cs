@@ -15,6 +15,7 @@ public static class CsmCli
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(ReportCommand.Create(context));
+        foreach (var workflow in WorkflowCommands.Create(context)) root.Subcommands.Add(workflow);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
