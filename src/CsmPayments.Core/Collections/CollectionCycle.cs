@@ -249,8 +249,11 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                         var model = Model(account, contact, Sender(UserRole.Collector, account, book), [], balances, book, d);
                         model["instalment"] = new Dictionary<string, object?>
                         {
-                            ["number"] = next.Number, ["count"] = plan.Instalments.Count, ["amount"] = next.Amount.ToString(),
-                            ["due_date"] = Date(next.DueOn), ["remaining_after"] = remaining.ToString(),
+                            ["number"] = next.Number,
+                            ["count"] = plan.Instalments.Count,
+                            ["amount"] = next.Amount.ToString(),
+                            ["due_date"] = Date(next.DueOn),
+                            ["remaining_after"] = remaining.ToString(),
                         };
                         messages.Add(Message(key, account, contact, UserRole.Collector, book, "instalment", model, now));
                         done.Add(new CollectionStepDone(account.Id, firstInvoice, stepId, d, key));

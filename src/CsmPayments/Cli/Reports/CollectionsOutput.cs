@@ -13,54 +13,54 @@ public static class CollectionsOutput
         switch (format)
         {
             case ReportFormat.Json:
-            {
-                using var buffer = new MemoryStream();
-                using (var json = new Utf8JsonWriter(buffer, ReportOutput.JsonOptions))
                 {
-                    json.WriteStartObject();
-                    json.WriteString("asOf", ReportOutput.Date(asOf));
-                    json.WriteStartArray("accounts");
-                    foreach (var r in rows)
+                    using var buffer = new MemoryStream();
+                    using (var json = new Utf8JsonWriter(buffer, ReportOutput.JsonOptions))
                     {
                         json.WriteStartObject();
-                        json.WriteString("account", r.AccountExternalId);
-                        json.WriteString("name", r.AccountName);
-                        json.WriteString("tier", r.Tier.ToString().ToLowerInvariant());
-                        json.WriteString("stage", r.Stage);
-                        json.WriteString("nextStep", r.NextStep);
-                        json.WriteString("nextOn", r.NextOn is { } d ? ReportOutput.Date(d) : null);
-                        json.WriteString("nextInvoice", r.NextInvoice);
-                        json.WriteStartArray("pauses");
-                        foreach (var p in r.Pauses) json.WriteStringValue(p);
+                        json.WriteString("asOf", ReportOutput.Date(asOf));
+                        json.WriteStartArray("accounts");
+                        foreach (var r in rows)
+                        {
+                            json.WriteStartObject();
+                            json.WriteString("account", r.AccountExternalId);
+                            json.WriteString("name", r.AccountName);
+                            json.WriteString("tier", r.Tier.ToString().ToLowerInvariant());
+                            json.WriteString("stage", r.Stage);
+                            json.WriteString("nextStep", r.NextStep);
+                            json.WriteString("nextOn", r.NextOn is { } d ? ReportOutput.Date(d) : null);
+                            json.WriteString("nextInvoice", r.NextInvoice);
+                            json.WriteStartArray("pauses");
+                            foreach (var p in r.Pauses) json.WriteStringValue(p);
+                            json.WriteEndArray();
+                            json.WriteEndObject();
+                        }
                         json.WriteEndArray();
                         json.WriteEndObject();
                     }
-                    json.WriteEndArray();
-                    json.WriteEndObject();
+                    await context.Output.WriteLineAsync(Encoding.UTF8.GetString(buffer.ToArray()));
+                    break;
                 }
-                await context.Output.WriteLineAsync(Encoding.UTF8.GetString(buffer.ToArray()));
-                break;
-            }
             case ReportFormat.Csv:
-            {
-                var csv = new StringBuilder(ReportOutput.CsvLine("account", "name", "tier", "stage", "next_step", "next_on", "next_invoice", "pauses")).Append('\n');
-                foreach (var r in rows)
-                    csv.Append(ReportOutput.CsvLine(r.AccountExternalId, r.AccountName, r.Tier.ToString().ToLowerInvariant(), r.Stage, r.NextStep,
-                        r.NextOn is { } d ? ReportOutput.Date(d) : null, r.NextInvoice, string.Join("; ", r.Pauses))).Append('\n');
-                await context.Output.WriteAsync(csv.ToString());
-                break;
-            }
+                {
+                    var csv = new StringBuilder(ReportOutput.CsvLine("account", "name", "tier", "stage", "next_step", "next_on", "next_invoice", "pauses")).Append('\n');
+                    foreach (var r in rows)
+                        csv.Append(ReportOutput.CsvLine(r.AccountExternalId, r.AccountName, r.Tier.ToString().ToLowerInvariant(), r.Stage, r.NextStep,
+                            r.NextOn is { } d ? ReportOutput.Date(d) : null, r.NextInvoice, string.Join("; ", r.Pauses))).Append('\n');
+                    await context.Output.WriteAsync(csv.ToString());
+                    break;
+                }
             default:
-            {
-                var table = new Table().Title($"Collections as of {ReportOutput.Date(asOf)}");
-                foreach (var c in new[] { "Account", "Tier", "Stage", "Next step", "On", "Invoice", "Pauses" }) table.AddColumn(c);
-                foreach (var r in rows)
-                    table.AddRow(Markup.Escape(r.AccountName), r.Tier.ToString().ToLowerInvariant(), Markup.Escape(r.Stage), Markup.Escape(r.NextStep ?? "—"),
-                        r.NextOn is { } d ? ReportOutput.Date(d) : "—", Markup.Escape(r.NextInvoice ?? ""), Markup.Escape(string.Join("; ", r.Pauses)));
-                context.Console.Write(table);
-                if (rows.Count == 0) await context.Output.WriteLineAsync("No account owes anything.");
-                break;
-            }
+                {
+                    var table = new Table().Title($"Collections as of {ReportOutput.Date(asOf)}");
+                    foreach (var c in new[] { "Account", "Tier", "Stage", "Next step", "On", "Invoice", "Pauses" }) table.AddColumn(c);
+                    foreach (var r in rows)
+                        table.AddRow(Markup.Escape(r.AccountName), r.Tier.ToString().ToLowerInvariant(), Markup.Escape(r.Stage), Markup.Escape(r.NextStep ?? "—"),
+                            r.NextOn is { } d ? ReportOutput.Date(d) : "—", Markup.Escape(r.NextInvoice ?? ""), Markup.Escape(string.Join("; ", r.Pauses)));
+                    context.Console.Write(table);
+                    if (rows.Count == 0) await context.Output.WriteLineAsync("No account owes anything.");
+                    break;
+                }
         }
     }
 
