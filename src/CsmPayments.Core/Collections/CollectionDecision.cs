@@ -62,14 +62,17 @@ public sealed record CollectionDay(
 /// steps it missed are not sent after the fact.</item>
 /// <item>One reminder per account per day: the most escalated due reminder gives the message its tone and lists the
 /// invoices at that stage; the other due reminders are settled by the same message. Invoice delivery is its own
-/// message (one per account per day, all invoices issued together), and only until the invoice falls due. Work is one
-/// task per step per account.</item>
+/// message (one per account per day, all invoices issued together), sent up to <see cref="DeliveryCatchUpDays"/> days
+/// late and never once the invoice is due. Work is one task per step per account.</item>
 /// <item>No billing contact: reminders are held and the CSM is asked for one as soon as a reminder is due within
 /// <see cref="CollectionSettings.BillingContactLeadDays"/> days.</item>
 /// </list>
 /// </summary>
 public static class CollectionDecision
 {
+    /// <summary>How many days after its date an invoice delivery is still sent, for runs that were missed.</summary>
+    public const int DeliveryCatchUpDays = 3;
+
     public static CollectionDay Decide(Playbook playbook, AccountCollectionState state, DateOnly today, ExchangeRates rates)
     {
         var steps = playbook.StepsFor(state.Tier);
@@ -96,8 +99,10 @@ public static class CollectionDecision
             {
                 var inChannel = applicable.Where(s => s.Channel == channel).ToList();
                 var current = inChannel.LastOrDefault(s => s.DateFor(invoice.IssueDate, invoice.DueDate) <= today);
-                // Once an invoice is overdue, the reminders carry it; delivering it as new would confuse.
-                if (channel == StepChannel.Delivery && today > invoice.DueDate) current = null;
+                // An invoice is delivered as new only around its issue date (a missed run or two is caught up); later the
+                // customer has it already, and once it is overdue the reminders carry it.
+                if (channel == StepChannel.Delivery && current is not null
+                    && (today > invoice.DueDate || today > current.DateFor(invoice.IssueDate, invoice.DueDate).AddDays(DeliveryCatchUpDays))) current = null;
                 if (current is not null && !state.Done.Contains((invoice.Id, current.Id)) && !current.SkipWhen.Overlaps(paused))
                     due.Add((invoice, current));
                 var upcoming = inChannel.FirstOrDefault(s => s.DateFor(invoice.IssueDate, invoice.DueDate) > today && !s.SkipWhen.Overlaps(paused));

@@ -91,6 +91,15 @@ public sealed class CollectionDecisionTests
     }
 
     [Fact]
+    public void An_invoice_is_delivered_on_its_issue_date_or_a_few_days_late_but_not_weeks_later()
+    {
+        var invoice = Invoice(1, 500m);
+        Assert.Equal("invoice-delivery", Decide(invoice.IssueDate, RiskTier.Low, [invoice]).Delivery!.Step.Id);
+        Assert.NotNull(Decide(invoice.IssueDate.AddDays(CollectionDecision.DeliveryCatchUpDays), RiskTier.Low, [invoice]).Delivery);
+        Assert.Null(Decide(invoice.IssueDate.AddDays(CollectionDecision.DeliveryCatchUpDays + 1), RiskTier.Low, [invoice]).Delivery);
+    }
+
+    [Fact]
     public void Large_invoices_get_a_reminder_before_they_are_due_small_ones_do_not()
     {
         var sevenBefore = Due.AddDays(-7);

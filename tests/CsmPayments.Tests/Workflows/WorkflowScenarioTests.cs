@@ -213,13 +213,13 @@ public sealed class WorkflowScenarioTests
 
         var mails = await WalkAsync(world, smtp, Start, Start.AddDays(6), async day =>
         {
-            if (day != Start.AddDays(5)) return;
+            if (day != Start.AddDays(2)) return;
             await using var db = world.Database.Open();
             db.Contacts.Add(new Contact("payables@acme.test", account, "Pat Payables", ContactRole.Billing));
             await db.SaveChangesAsync();
         });
 
-        Assert.Equal([(Start.AddDays(5), "payables@acme.test")], mails.Select(m => (m.Day, m.Mail.To.Mailboxes.Single().Address)));
+        Assert.Equal([(Start.AddDays(2), "payables@acme.test")], mails.Select(m => (m.Day, m.Mail.To.Mailboxes.Single().Address)));
         await using var check = world.Database.Open();
         var task = await check.WorkTasks.SingleAsync();
         Assert.Equal((WorkTaskKind.BillingContactMissing, world.Csm, Start), (task.Kind, task.OwnerUserId!.Value, task.CreatedOn));
