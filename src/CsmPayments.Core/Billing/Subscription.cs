@@ -39,6 +39,15 @@ public sealed class Subscription
 
     public Money Mrr => new(MrrAmount, Currency);
 
+    /// <summary>Ends the subscription: <paramref name="endDate"/> is its first day without it. A subscription ends once.</summary>
+    public void End(DateOnly endDate, CancellationReason? reason)
+    {
+        if (EndDate is not null) throw new WorkflowException($"subscription {ExternalId} has already ended on {EndDate:yyyy-MM-dd}");
+        if (endDate < StartDate) throw new WorkflowException($"subscription {ExternalId} cannot end before it started on {StartDate:yyyy-MM-dd}");
+        EndDate = endDate;
+        CancellationReason = reason;
+    }
+
     /// <summary>Active on <paramref name="date"/>: start ≤ D and (no end or end > D), as DESIGN §3 defines MRR.</summary>
     public bool IsActiveOn(DateOnly date) => StartDate <= date && (EndDate is null || EndDate > date);
 }

@@ -1,12 +1,17 @@
 using CsmPayments.Access;
 using CsmPayments.Accounts;
+using CsmPayments.Audit;
 using CsmPayments.Billing;
+using CsmPayments.Collections;
 using CsmPayments.Engagement;
 using CsmPayments.Health;
-using CsmPayments.Segments;
 using CsmPayments.Integrations.Stripe;
+using CsmPayments.Messaging;
+using CsmPayments.Segments;
 using CsmPayments.Usage;
 using CsmPayments.Work;
+using CsmPayments.Workflows;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace CsmPayments.Storage;
@@ -15,7 +20,7 @@ namespace CsmPayments.Storage;
 /// The unit of work over the ledger and customer data. One subclass per provider carries that provider's
 /// migrations; the model is the same. Every account-owned table keeps <c>account_id</c> so it can be sharded by account.
 /// </summary>
-public abstract class CsmDbContext(DbContextOptions options) : DbContext(options)
+public abstract class CsmDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<User> Users => Set<User>();
     public DbSet<Account> Accounts => Set<Account>();
@@ -35,6 +40,18 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
     public DbSet<StripeObjectVersion> StripeObjects => Set<StripeObjectVersion>();
     public DbSet<ChargeDispute> ChargeDisputes => Set<ChargeDispute>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<WorkTask> WorkTasks => Set<WorkTask>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<CollectionStepDone> CollectionStepsDone => Set<CollectionStepDone>();
+    public DbSet<PromiseToPay> PromisesToPay => Set<PromiseToPay>();
+    public DbSet<Dispute> Disputes => Set<Dispute>();
+    public DbSet<PaymentPlan> PaymentPlans => Set<PaymentPlan>();
+    public DbSet<RenewalReview> RenewalReviews => Set<RenewalReview>();
+    public DbSet<CancellationRequest> CancellationRequests => Set<CancellationRequest>();
+
+    /// <summary>Data Protection keys (payment links), shared by every process that uses this database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public abstract StorageProvider Provider { get; }
 
@@ -206,6 +223,123 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.Property(x => x.Currency).HasMaxLength(3);
             e.Ignore(x => x.Amount);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        ConfigureCollections(b);
+    }
+
+    private static void ConfigureCollections(ModelBuilder b)
+    {
+        b.Entity<OutboxMessage>(e =>
+        {
+            e.HasIndex(x => x.IdempotencyKey).IsUnique();
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt }); // what is due for delivery
+            e.HasIndex(x => x.AccountId);
+            e.Property(x => x.Body).HasMaxLength(20000);
+            e.Property(x => x.LastError).HasMaxLength(1000);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<WorkTask>(e =>
+        {
+            e.HasIndex(x => x.IdempotencyKey).IsUnique();
+            e.HasIndex(x => new { x.OwnerUserId, x.State, x.DueOn });
+            e.HasIndex(x => x.AccountId);
+            e.Property(x => x.Detail).HasMaxLength(4000);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<AuditEntry>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.At });
+            e.Property(x => x.Detail).HasMaxLength(4000);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.AmountValue).HasColumnName("amount");
+            e.Ignore(x => x.Amount);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<CollectionStepDone>(e =>
+        {
+            e.HasKey(x => new { x.InvoiceId, x.StepId });
+            e.HasIndex(x => x.AccountId);
+            e.Property(x => x.StepId).HasMaxLength(100);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(x => x.InvoiceId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<PromiseToPay>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.State });
+            e.Property(x => x.AmountValue).HasColumnName("amount");
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Note).HasMaxLength(2000);
+            e.Ignore(x => x.Amount);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Dispute>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.State });
+            e.HasIndex(x => x.InvoiceId);
+            e.Property(x => x.Reason).HasMaxLength(2000);
+            e.Property(x => x.Resolution).HasMaxLength(2000);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(x => x.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<PaymentPlan>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.State });
+            e.Property(x => x.OwedValue).HasColumnName("owed");
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.CloseReason).HasMaxLength(2000);
+            e.Ignore(x => x.Owed);
+            e.Ignore(x => x.Discount);
+            e.Ignore(x => x.Total);
+            e.HasMany(x => x.Instalments).WithOne().HasForeignKey(x => x.PaymentPlanId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Invoices).WithOne().HasForeignKey(x => x.PaymentPlanId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(x => x.Instalments).HasField("_instalments").UsePropertyAccessMode(PropertyAccessMode.Field);
+            e.Navigation(x => x.Invoices).HasField("_invoices").UsePropertyAccessMode(PropertyAccessMode.Field);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<PlanInstalment>(e =>
+        {
+            e.HasIndex(x => new { x.PaymentPlanId, x.Number }).IsUnique();
+            e.Property(x => x.AmountValue).HasColumnName("amount");
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Ignore(x => x.Amount);
+        });
+
+        b.Entity<PlanInvoice>(e =>
+        {
+            e.HasKey(x => new { x.PaymentPlanId, x.InvoiceId });
+            e.HasIndex(x => x.InvoiceId);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(x => x.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<RenewalReview>(e =>
+        {
+            e.HasIndex(x => new { x.SubscriptionId, x.RenewalDate }).IsUnique();
+            e.HasIndex(x => new { x.AccountId, x.State });
+            e.Property(x => x.Reason).HasMaxLength(2000);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Subscription>().WithMany().HasForeignKey(x => x.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<CancellationRequest>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.State });
+            e.Property(x => x.Reason).HasMaxLength(2000);
+            e.Property(x => x.OutcomeNote).HasMaxLength(2000);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Subscription>().WithMany().HasForeignKey(x => x.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<DataProtectionKey>(e =>
+        {
+            e.Property(x => x.FriendlyName).HasMaxLength(320);
+            e.Property(x => x.Xml).HasMaxLength(20000);
         });
     }
 }

@@ -14,10 +14,11 @@ public static class ReportCommand
 {
     public static Command Create(CliContext context)
     {
-        var report = new Command("report", "Reports: aging, metrics, health, segments, csms, health-backtest");
+        var report = new Command("report", "Reports: aging, metrics, health, segments, csms, health-backtest, collections");
         report.Subcommands.Add(Aging(context));
         report.Subcommands.Add(Metrics(context));
         foreach (var command in HealthReports.Create(context)) report.Subcommands.Add(command);
+        report.Subcommands.Add(Collections(context));
         return report;
     }
 
@@ -79,6 +80,34 @@ public static class ReportCommand
             var collections = CollectionMetrics.Compute(period, dsoDays, facts, rates);
             var retention = RetentionMetrics.Compute(period, facts.Subscriptions, rates);
             await MetricsOutput.WriteAsync(collections, retention, format, context);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Collections(CliContext context)
+    {
+        var asOfOption = AsOfOption();
+        var formatOption = FormatOption();
+        var command = new Command("collections", "Per account: playbook stage, next step and its date, pauses with their reasons");
+        command.Options.Add(asOfOption);
+        command.Options.Add(formatOption);
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var asOf = ParseDate(parse.GetValue(asOfOption), "--as-of") ?? context.Today;
+            var format = ParseFormat(parse.GetValue(formatOption));
+            var database = await context.DatabaseAsync(ct);
+            global::CsmPayments.Collections.CollectionCycle cycle;
+            try
+            {
+                cycle = global::CsmPayments.Collections.CollectionsSetup.Cycle(context.Configuration, database, context.Organisation, context.Clock);
+            }
+            catch (Exception e) when (e is global::CsmPayments.Collections.PlaybookException or global::CsmPayments.Messaging.TemplateException)
+            {
+                throw new UserErrorException(e.Message);
+            }
+            var days = await cycle.PlanAsync(asOf, ct);
+            await CollectionsOutput.WriteAsync(asOf, global::CsmPayments.Collections.CollectionsReport.Rows(days, asOf), format, context);
             return 0;
         });
         return command;

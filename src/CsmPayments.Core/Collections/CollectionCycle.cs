@@ -1,0 +1,411 @@
+using System.Globalization;
+using CsmPayments.Accounts;
+using CsmPayments.Audit;
+using CsmPayments.Billing;
+using CsmPayments.Messaging;
+using CsmPayments.Organisation;
+using CsmPayments.Segments;
+using CsmPayments.Storage;
+using CsmPayments.Work;
+using CsmPayments.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace CsmPayments.Collections;
+
+public enum CycleItemKind { Email, Task, PromiseKept, PromiseBroken, PlanCompleted, PlanBroken, RenewalReview }
+
+/// <summary>One thing the cycle sent, created or decided (or, in a dry run, would).</summary>
+public sealed record CycleItem(long AccountId, string Account, CycleItemKind Kind, string Key, string Summary);
+
+/// <summary>
+/// What a run did. <see cref="AlreadyDone"/> counts accounts whose actions another run recorded first (the unique
+/// idempotency keys refused the second copy; nothing of it was written).
+/// </summary>
+public sealed record CycleResult(DateOnly AsOf, bool DryRun, IReadOnlyList<CycleItem> Items, int AlreadyDone);
+
+/// <summary>
+/// The collection part of the daily run for as-of date D: evaluates promises and payment plans, works out each
+/// account's due playbook steps (<see cref="CollectionDecision"/>), opens renewal reviews, and records every action
+/// with its outbox message, tasks and audit entries in one transaction per account. Each action carries a unique
+/// idempotency key — (account, step, D) for messages and tasks, (invoice, step) for what a step covered — so a re-run
+/// of the same day, a crash half way, or two processes running at once never records anything twice. The account row
+/// is locked first (a no-op update), so two runs work one account one after the other. Messages are delivered by the
+/// <see cref="OutboxDispatcher"/>.
+/// </summary>
+public sealed class CollectionCycle(Database database, Playbook playbook, MessageTemplates templates, OrganisationOptions organisation,
+    PaymentLinks paymentLinks, TimeProvider clock)
+{
+    /// <summary>
+    /// Runs the cycle for <paramref name="asOf"/>. With <paramref name="dryRun"/> it returns what it would send and
+    /// create, and writes nothing.
+    /// </summary>
+    public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default)
+    {
+        var rates = organisation.Rates();
+        CollectionBook book;
+        IReadOnlyDictionary<long, RiskTier> tiers;
+        await using (var db = database.Open())
+        {
+            book = await CollectionBook.LoadAsync(db, asOf, null, ct);
+            tiers = await LoadRiskTiersAsync(db, asOf, rates, ct);
+        }
+
+        var items = new List<CycleItem>();
+        var alreadyDone = 0;
+        foreach (var account in book.Accounts)
+        {
+            var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
+            var work = Compose(book, account, tier, rates);
+            if (work.IsEmpty) continue;
+            if (dryRun)
+            {
+                items.AddRange(work.Items);
+                continue;
+            }
+            var written = await WriteAccountAsync(account, tier, rates, asOf, ct);
+            if (written is null) alreadyDone++;
+            else items.AddRange(written);
+        }
+        return new CycleResult(asOf, dryRun, items, alreadyDone);
+    }
+
+    /// <summary>What each account's day looks like, for reports: stage, next step, pauses. Changes nothing.</summary>
+    public async Task<IReadOnlyList<(Account Account, CollectionDay Day)>> PlanAsync(DateOnly asOf, CancellationToken ct = default)
+    {
+        var rates = organisation.Rates();
+        await using var db = database.Open();
+        var book = await CollectionBook.LoadAsync(db, asOf, null, ct);
+        var tiers = await LoadRiskTiersAsync(db, asOf, rates, ct);
+        return book.Accounts
+            .Select(a => (a, Compose(book, a, tiers.GetValueOrDefault(a.Id, RiskTier.Low), rates).Day))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The risk tier of every account as of <paramref name="asOf"/>, which chooses its playbook. Here it follows from
+    /// <see cref="RiskTierRule"/> (open balance and late invoices of the last year); where segment assignments are
+    /// stored, this is the one place to read them instead.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<long, RiskTier>> LoadRiskTiersAsync(CsmDbContext db, DateOnly asOf, ExchangeRates rates, CancellationToken ct = default)
+    {
+        var from = asOf.AddDays(-365);
+        var invoices = await db.Invoices.AsNoTracking().Where(i => i.IssueDate <= asOf).ToListAsync(ct);
+        var invoiceIds = invoices.Select(i => i.Id).ToHashSet();
+        var payments = await db.Payments.AsNoTracking().Where(p => p.PaidOn <= asOf && p.Status == PaymentStatus.Succeeded)
+            .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
+        var credits = await db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf)
+            .Select(c => new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn)).ToListAsync(ct);
+        var facts = invoices.Select(InvoiceFacts.Of).ToList();
+        var position = Ledger.Position(asOf, facts, payments, credits);
+        var open = position.Invoices.GroupBy(b => b.Invoice.AccountId)
+            .ToDictionary(g => g.Key, g => g.Sum(b => rates.ToBase(b.Balance.Amount, b.Balance.Currency)));
+        var paymentsByAccount = payments.ToLookup(p => p.AccountId);
+        var creditsByAccount = credits.ToLookup(c => c.AccountId);
+        var accountIds = await db.Accounts.AsNoTracking().Select(a => a.Id).ToListAsync(ct);
+        var invoicesByAccount = facts.Where(f => f.IssueDate >= from).ToLookup(f => f.AccountId);
+        return accountIds.ToDictionary(id => id, id => RiskTierRule.Derive(open.GetValueOrDefault(id),
+            RiskTierRule.LateInvoices(asOf, invoicesByAccount[id], paymentsByAccount[id], creditsByAccount[id])));
+    }
+
+    /// <summary>Called with the account id at <c>before-commit</c> and <c>committed</c>, so crash tests can stop a run exactly there.</summary>
+    internal Func<string, long, Task>? Stage { get; init; }
+
+    private async Task<IReadOnlyList<CycleItem>?> WriteAccountAsync(Account account, RiskTier tier, ExchangeRates rates, DateOnly asOf, CancellationToken ct)
+    {
+        await using var db = database.Open();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Takes the account's row lock (and SQLite's write lock) before reading, so competing runs queue here.
+        await db.Accounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, a => a.Name), ct);
+        var book = await CollectionBook.LoadAsync(db, asOf, account.Id, ct);
+        var work = Compose(book, account, tier, rates);
+        if (work.IsEmpty) return [];
+        db.OutboxMessages.AddRange(work.Messages);
+        db.WorkTasks.AddRange(work.Tasks);
+        db.CollectionStepsDone.AddRange(work.Done);
+        db.AuditEntries.AddRange(work.Audit);
+        db.RenewalReviews.AddRange(work.Reviews);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            if (Stage is { } beforeCommit) await beforeCommit("before-commit", account.Id);
+            await tx.CommitAsync(ct);
+            if (Stage is { } committed) await committed("committed", account.Id);
+        }
+        catch (DbUpdateException e) when (IsUniqueViolation(e))
+        {
+            await tx.RollbackAsync(ct);
+            return null;
+        }
+        return work.Items;
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
+    {
+        Npgsql.PostgresException pg => pg.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 19, // SQLITE_CONSTRAINT
+        _ => false,
+    };
+
+    private sealed class AccountWork
+    {
+        public required CollectionDay Day { get; init; }
+        public List<OutboxMessage> Messages { get; } = [];
+        public List<WorkTask> Tasks { get; } = [];
+        public List<CollectionStepDone> Done { get; } = [];
+        public List<AuditEntry> Audit { get; } = [];
+        public List<RenewalReview> Reviews { get; } = [];
+        public List<CycleItem> Items { get; } = [];
+        public bool Changed { get; set; }
+        public bool IsEmpty => !Changed && Messages.Count == 0 && Tasks.Count == 0 && Reviews.Count == 0 && Audit.Count == 0;
+    }
+
+    private AccountWork Compose(CollectionBook book, Account account, RiskTier tier, ExchangeRates rates)
+    {
+        var d = book.AsOf;
+        var now = clock.GetUtcNow();
+        var settings = playbook.Settings;
+        var balances = book.Balances[account.Id].ToList();
+        var pauses = balances.ToDictionary(b => b.Invoice.Id, _ => new List<PauseReason>());
+        var audit = new List<AuditEntry>();
+        var tasks = new List<WorkTask>();
+        var items = new List<CycleItem>();
+        var messages = new List<OutboxMessage>();
+        var done = new List<CollectionStepDone>();
+        var changed = false;
+        var csm = book.Users.GetValueOrDefault(account.CsmId);
+
+        void Item(CycleItemKind kind, string key, string summary) => items.Add(new CycleItem(account.Id, account.Name, kind, key, summary));
+
+        void Task(string key, WorkTaskKind kind, UserRole role, string title, string detail, DateOnly dueOn)
+        {
+            var owner = OwnerFor(role, account, book);
+            tasks.Add(new WorkTask(key, account.Id, kind, role, owner?.Id, title, detail, d, dueOn));
+            audit.Add(new AuditEntry(account.Id, now, "system", AuditActions.TaskCreated, $"{title} - for {owner?.Email ?? RoleName(role)}"));
+            Item(CycleItemKind.Task, key, $"task for {owner?.Email ?? RoleName(role)}: {title}");
+        }
+
+        foreach (var promise in book.OpenPromises[account.Id])
+        {
+            var paid = book.PaidSince(account.Id, promise.RecordedOn, promise.Currency);
+            switch (promise.Evaluate(paid, d, settings.PromiseGraceDays))
+            {
+                case PromiseState.Kept:
+                    promise.Keep(d);
+                    changed = true;
+                    audit.Add(new AuditEntry(account.Id, now, "system", AuditActions.PromiseKept, $"promise to pay {promise.Amount} by {Date(promise.PromisedFor)} kept: {paid} received", promise.Amount));
+                    Item(CycleItemKind.PromiseKept, $"promise:{promise.Id}", $"promise to pay {promise.Amount} by {Date(promise.PromisedFor)} kept");
+                    break;
+                case PromiseState.Broken:
+                    promise.Break(d);
+                    changed = true;
+                    audit.Add(new AuditEntry(account.Id, now, "system", AuditActions.PromiseBroken,
+                        $"promise to pay {promise.Amount} by {Date(promise.PromisedFor)} broken: {paid} received; reminders resume", promise.Amount));
+                    Item(CycleItemKind.PromiseBroken, $"promise:{promise.Id}", $"promise to pay {promise.Amount} by {Date(promise.PromisedFor)} broken");
+                    Task($"promise-broken:{promise.Id}", WorkTaskKind.BrokenPromise, UserRole.Csm, $"{account.Name} broke its promise to pay {promise.Amount} by {Date(promise.PromisedFor)}",
+                        $"Received {paid} since the promise of {Date(promise.RecordedOn)}. Reminders resume at the next step.", d);
+                    break;
+                default:
+                    foreach (var list in pauses.Values) list.Add(new PauseReason(PauseKind.Promised, $"promise to pay {promise.Amount} by {Date(promise.PromisedFor)}"));
+                    break;
+            }
+        }
+
+        foreach (var dispute in book.OpenDisputes[account.Id])
+            if (pauses.TryGetValue(dispute.InvoiceId, out var list)) list.Add(new PauseReason(PauseKind.Disputed, $"disputed since {Date(dispute.OpenedOn)}: {dispute.Reason}"));
+
+        var contact = book.BillingContacts[account.Id].FirstOrDefault();
+        foreach (var plan in book.ActivePlans[account.Id])
+        {
+            var paid = book.PaidSince(account.Id, plan.ApprovedOn!.Value, plan.Currency);
+            switch (plan.Evaluate(paid, d, settings.PlanGraceDays))
+            {
+                case PaymentPlanState.Completed:
+                    plan.Complete(d);
+                    changed = true;
+                    audit.Add(new AuditEntry(account.Id, now, "system", AuditActions.PlanCompleted, $"payment plan {plan.Id} paid in full", plan.Total));
+                    Item(CycleItemKind.PlanCompleted, $"plan:{plan.Id}", $"payment plan {plan.Id} paid in full");
+                    break;
+                case PaymentPlanState.Broken:
+                    var missed = plan.NextUnpaid(paid)!;
+                    plan.Break(d, $"instalment {missed.Number} of {missed.Amount} due {Date(missed.DueOn)} not paid");
+                    changed = true;
+                    audit.Add(new AuditEntry(account.Id, now, "system", AuditActions.PlanBroken,
+                        $"payment plan {plan.Id} broken: instalment {missed.Number} of {missed.Amount} due {Date(missed.DueOn)} not paid; reminders resume", missed.Amount));
+                    Item(CycleItemKind.PlanBroken, $"plan:{plan.Id}", $"payment plan {plan.Id} broken: instalment {missed.Number} missed");
+                    Task($"plan-broken:{plan.Id}", WorkTaskKind.MissedInstalment, UserRole.Csm, $"{account.Name} missed instalment {missed.Number} of its payment plan",
+                        $"{missed.Amount} was due {Date(missed.DueOn)}; {paid} received since the plan was approved. The plan is broken and reminders resume.", d);
+                    break;
+                default:
+                    foreach (var invoice in plan.Invoices)
+                        if (pauses.TryGetValue(invoice.InvoiceId, out var list)) list.Add(new PauseReason(PauseKind.OnPlan, $"on payment plan {plan.Id}"));
+                    var next = plan.NextUnpaid(paid);
+                    var firstInvoice = plan.Invoices.Min(i => i.InvoiceId);
+                    var stepId = $"plan-{plan.Id}-instalment-{next?.Number}";
+                    if (next is not null && d >= next.DueOn.AddDays(-settings.PlanReminderDays) && d <= next.DueOn && contact is not null
+                        && !book.Done[account.Id].Any(x => x.StepId == stepId))
+                    {
+                        var remaining = plan.Instalments.Where(i => i.Number > next.Number).Aggregate(Money.Zero(plan.Currency), (s, i) => s + i.Amount);
+                        var key = $"email:{account.Id}:{stepId}:{Date(d)}";
+                        var model = Model(account, contact, Sender(UserRole.Collector, account, book), [], balances, book, d);
+                        model["instalment"] = new Dictionary<string, object?>
+                        {
+                            ["number"] = next.Number,
+                            ["count"] = plan.Instalments.Count,
+                            ["amount"] = next.Amount.ToString(),
+                            ["due_date"] = Date(next.DueOn),
+                            ["remaining_after"] = remaining.ToString(),
+                        };
+                        messages.Add(Message(key, account, contact, UserRole.Collector, book, "instalment", model, now));
+                        done.Add(new CollectionStepDone(account.Id, firstInvoice, stepId, d, key));
+                        Item(CycleItemKind.Email, key, $"instalment {next.Number} reminder to {contact.Email}");
+                    }
+                    break;
+            }
+        }
+
+        var state = new AccountCollectionState(account.Id, tier, contact is not null, book.IsCancelled(account.Id),
+            balances.Select(b =>
+            {
+                var invoice = book.Invoices[b.Invoice.Id];
+                return new CollectionInvoice(invoice.Id, invoice.Number, invoice.IssueDate, invoice.DueDate, invoice.Amount, b.Balance, invoice.PoNumber, pauses[invoice.Id]);
+            }).ToList(),
+            book.Done[account.Id].Select(x => (x.InvoiceId, x.StepId)).ToHashSet());
+        var day = CollectionDecision.Decide(playbook, state, d, rates);
+
+        foreach (var message in new[] { day.Delivery, day.Reminder })
+        {
+            if (message is null || contact is null) continue;
+            var key = $"email:{account.Id}:{message.Step.Id}:{Date(d)}";
+            var sender = Sender(message.Step.Role, account, book);
+            var model = Model(account, contact, sender, message.Invoices, balances, book, d);
+            messages.Add(Message(key, account, contact, message.Step.Role, book, message.Step.Template!, model, now));
+            done.AddRange(message.Covers.Select(c => new CollectionStepDone(account.Id, c.InvoiceId, c.StepId, d, key)));
+            var numbers = string.Join(", ", message.Invoices.Select(i => i.Number));
+            var total = message.Invoices.Select(i => i.Balance).Aggregate((a, b) => a + b);
+            audit.Add(new AuditEntry(account.Id, now, "system", AuditActions.ReminderQueued,
+                $"{message.Step.Id}: '{message.Step.Template}' to {contact.Email} in the name of {sender.Name} ({sender.Title}) for {numbers}", total));
+            Item(CycleItemKind.Email, key, $"{message.Step.Id} to {contact.Email} from {sender.Name} ({sender.Title}) for {numbers}");
+        }
+
+        foreach (var work in day.Work)
+        {
+            var key = $"task:{account.Id}:{work.Step.Id}:{Date(d)}";
+            var detail = string.Join("; ", work.Invoices.Select(i => $"{i.Number}: {i.Balance} open, {i.DaysOverdue(d)} days overdue"));
+            Task(key, work.Step.Action == StepAction.Call ? WorkTaskKind.CollectionCall : WorkTaskKind.CollectionFollowUp, work.Step.Role,
+                $"{account.Name}: {work.Step.Title}", detail, d);
+            done.AddRange(work.Invoices.Select(i => new CollectionStepDone(account.Id, i.Id, work.Step.Id, d, key)));
+        }
+
+        if (day.BillingContactNeeded && !book.AccountsWithOpenContactTask.Contains(account.Id))
+            Task($"billing-contact:{account.Id}:{Date(d)}", WorkTaskKind.BillingContactMissing, UserRole.Csm,
+                $"{account.Name} has no billing contact: find out who pays the invoices",
+                day.Next is { } n ? $"Reminders wait until a billing contact is known; the next one is {n.Step.Id} on {Date(n.On)} for {n.InvoiceNumber}." : "Reminders wait until a billing contact is known.",
+                day.Next is { } m && m.On > d ? m.On : d);
+
+        var reviews = new List<RenewalReview>();
+        foreach (var subscription in book.Subscriptions[account.Id])
+        {
+            if (subscription.RenewalDate is not { } renewal || !subscription.IsActiveOn(d)) continue;
+            if (d < renewal.AddDays(-settings.RenewalReviewDays) || d >= renewal || book.Reviews.Contains((subscription.Id, renewal))) continue;
+            reviews.Add(new RenewalReview(account.Id, subscription.Id, renewal, d));
+            audit.Add(new AuditEntry(account.Id, now, "system", AuditActions.RenewalReviewOpened,
+                $"renewal of {subscription.ExternalId} ({subscription.Plan}, {subscription.Mrr} MRR) on {Date(renewal)}: may the renewal invoice go out?"));
+            Item(CycleItemKind.RenewalReview, $"renewal:{subscription.Id}:{Date(renewal)}", $"renewal review for {subscription.ExternalId}, renewing {Date(renewal)}");
+            var title = $"{account.Name}: review the renewal invoice for {subscription.ExternalId} (renews {Date(renewal)})";
+            var due = Min(renewal.AddDays(-1), d.AddDays(14));
+            Task($"renewal:{subscription.Id}:{Date(renewal)}:csm", WorkTaskKind.RenewalReview, UserRole.Csm, title, "Approve the renewal invoice or hold it with a reason, together with finance.", due);
+            Task($"renewal:{subscription.Id}:{Date(renewal)}:finance", WorkTaskKind.RenewalReview, UserRole.Controller, title, "Approve the renewal invoice or hold it with a reason, together with the CSM.", due);
+        }
+
+        var result = new AccountWork { Day = day, Changed = changed };
+        result.Messages.AddRange(messages);
+        result.Tasks.AddRange(tasks);
+        result.Done.AddRange(done);
+        result.Audit.AddRange(audit);
+        result.Reviews.AddRange(reviews);
+        result.Items.AddRange(items);
+        return result;
+    }
+
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
+
+    private OutboxMessage Message(string key, Account account, Contact contact, UserRole role, CollectionBook book, string template,
+        Dictionary<string, object?> model, DateTimeOffset now)
+    {
+        var rendered = templates.Render(template, model);
+        var sender = Sender(role, account, book);
+        return new OutboxMessage(key, account.Id, contact.Email, contact.Name, $"{sender.Name} ({organisation.Name})", sender.Email,
+            rendered.Subject, rendered.Body, now);
+    }
+
+    internal sealed record SenderInfo(string Name, string? Email, string Title);
+
+    private SenderInfo Sender(UserRole role, Account account, CollectionBook book)
+    {
+        var user = OwnerFor(role, account, book);
+        return new SenderInfo(user?.Name ?? $"{organisation.Name} {RoleTitle(role)}", user?.Email, RoleTitle(role));
+    }
+
+    /// <summary>The person holding a role for an account: its CSM, else the first user with that role.</summary>
+    private static User? OwnerFor(UserRole role, Account account, CollectionBook book) =>
+        role == UserRole.Csm
+            ? book.Users.GetValueOrDefault(account.CsmId)
+            : book.Users.Values.Where(u => u.Role == role).OrderBy(u => u.Id).FirstOrDefault();
+
+    public static string RoleTitle(UserRole role) => role switch
+    {
+        UserRole.Csm => "Customer Success Manager",
+        UserRole.Collector => "Accounts Receivable",
+        UserRole.Controller => "Controller",
+        UserRole.Cfo => "Chief Financial Officer",
+        UserRole.CsLead => "Head of Customer Success",
+        _ => "Administrator",
+    };
+
+    private static string RoleName(UserRole role) => role switch
+    {
+        UserRole.CsLead => "cs_lead",
+        _ => role.ToString().ToLowerInvariant(),
+    };
+
+    private Dictionary<string, object?> Model(Account account, Contact contact, SenderInfo sender, IReadOnlyList<CollectionInvoice> atStage,
+        IReadOnlyList<InvoiceBalance> balances, CollectionBook book, DateOnly d)
+    {
+        Dictionary<string, object?> Invoice(long id, Money balance)
+        {
+            var invoice = book.Invoices[id];
+            return new Dictionary<string, object?>
+            {
+                ["number"] = invoice.Number,
+                ["amount"] = invoice.Amount.ToString(),
+                ["balance"] = balance.ToString(),
+                ["issue_date"] = Date(invoice.IssueDate),
+                ["due_date"] = Date(invoice.DueDate),
+                ["days_overdue"] = Math.Max(0, d.DayNumber - invoice.DueDate.DayNumber),
+                ["po_number"] = invoice.PoNumber,
+            };
+        }
+
+        var stageIds = atStage.Select(i => i.Id).ToHashSet();
+        var open = balances.Where(b => b.Balance.IsPositive).ToList();
+        var total = open.Count == 0 ? Money.Zero(account.Currency) : open.Select(b => b.Balance).Aggregate((a, b) => a + b);
+        var stageTotal = atStage.Count == 0 ? total : atStage.Select(i => i.Balance).Aggregate((a, b) => a + b);
+        var expires = d.AddDays(playbook.Settings.PaymentLinkDays);
+        return new Dictionary<string, object?>
+        {
+            ["organisation"] = new Dictionary<string, object?> { ["name"] = organisation.Name },
+            ["account"] = new Dictionary<string, object?> { ["name"] = account.Name, ["external_id"] = account.ExternalId },
+            ["contact"] = new Dictionary<string, object?> { ["name"] = contact.Name, ["email"] = contact.Email },
+            ["sender"] = new Dictionary<string, object?> { ["name"] = sender.Name, ["email"] = sender.Email, ["title"] = sender.Title },
+            ["invoices"] = atStage.Select(i => (object?)Invoice(i.Id, i.Balance)).ToList(),
+            ["other_invoices"] = open.Where(b => !stageIds.Contains(b.Invoice.Id)).OrderBy(b => b.Invoice.DueDate).Select(b => (object?)Invoice(b.Invoice.Id, b.Balance)).ToList(),
+            ["total_balance"] = stageTotal.ToString(),
+            ["account_balance"] = total.ToString(),
+            ["payment_link"] = paymentLinks.For(account.Id, expires),
+            ["link_expires_on"] = Date(expires),
+            ["today"] = Date(d),
+        };
+    }
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
