@@ -39,7 +39,10 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// Runs the cycle for <paramref name="asOf"/>. With <paramref name="dryRun"/> it returns what it would send and
     /// create, and writes nothing.
     /// </summary>
-    public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default)
+    /// <paramref name="riskTiers"/> are the tiers the day's segmentation gave (the daily cycle passes them); without
+    /// them they are read with <see cref="LoadRiskTiersAsync"/>.
+    public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default,
+        IReadOnlyDictionary<long, RiskTier>? riskTiers = null)
     {
         var rates = organisation.Rates();
         CollectionBook book;
@@ -47,7 +50,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         await using (var db = database.Open())
         {
             book = await CollectionBook.LoadAsync(db, asOf, null, ct);
-            tiers = await LoadRiskTiersAsync(db, asOf, rates, ct);
+            tiers = riskTiers ?? await LoadRiskTiersAsync(db, asOf, rates, ct);
         }
 
         var items = new List<CycleItem>();
@@ -82,11 +85,18 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     }
 
     /// <summary>
-    /// The risk tier of every account as of <paramref name="asOf"/>, which chooses its playbook. Here it follows from
-    /// <see cref="RiskTierRule"/> (open balance and late invoices of the last year); where segment assignments are
-    /// stored, this is the one place to read them instead.
+    /// The risk tier of every account as of <paramref name="asOf"/>, which chooses its playbook: the tier the daily
+    /// cycle's segmentation stored for the account (its latest assignment on or before the day); for an account the
+    /// cycle has not segmented yet, <see cref="RiskTierRule"/> (open balance and late invoices of the last year).
     /// </summary>
     public static async Task<IReadOnlyDictionary<long, RiskTier>> LoadRiskTiersAsync(CsmDbContext db, DateOnly asOf, ExchangeRates rates, CancellationToken ct = default)
+    {
+        var stored = await SegmentAssignments.RiskTiersAsync(db, asOf, ct);
+        var derived = await DeriveRiskTiersAsync(db, asOf, rates, ct);
+        return derived.ToDictionary(t => t.Key, t => stored.TryGetValue(t.Key, out var tier) ? tier : t.Value);
+    }
+
+    private static async Task<IReadOnlyDictionary<long, RiskTier>> DeriveRiskTiersAsync(CsmDbContext db, DateOnly asOf, ExchangeRates rates, CancellationToken ct)
     {
         var from = asOf.AddDays(-365);
         var invoices = await db.Invoices.AsNoTracking().Where(i => i.IssueDate <= asOf).ToListAsync(ct);

@@ -38,8 +38,9 @@ public static class AlertStage
             var mine = open.GetValueOrDefault(outcome.AccountId);
             var details = mine is null ? none : mine.ToDictionary(k => k.Key, k => k.Value.Detail);
             // An account that no longer bills is not the CSM's to chase: its alerts close and none open.
+            var signals = run.BrokenPromiseAccounts.Contains(outcome.AccountId) ? outcome.Signals | Health.HealthSignals.BrokenPromise : outcome.Signals;
             var subject = outcome.Billing
-                ? new AlertSubject(outcome.AccountId, outcome.CsmId, outcome.Signals, outcome.Band, outcome.PreviousBand)
+                ? new AlertSubject(outcome.AccountId, outcome.CsmId, signals, outcome.Band, outcome.PreviousBand)
                 : new AlertSubject(outcome.AccountId, outcome.CsmId, Health.HealthSignals.None, outcome.Band, null);
             var (openNow, close) = AlertRules.Reconcile(subject, details);
             foreach (var kind in close) toClose.Add(mine![kind].Id);

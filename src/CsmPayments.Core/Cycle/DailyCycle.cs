@@ -1,4 +1,6 @@
+using CsmPayments.Collections;
 using CsmPayments.Health;
+using CsmPayments.Messaging;
 using CsmPayments.Segments;
 using CsmPayments.Storage;
 
@@ -43,6 +45,21 @@ public sealed class CycleRun
     public List<AccountOutcome> Outcomes { get; } = [];
 
     public CycleSummary Summary { get; } = new();
+
+    /// <summary>The collection playbooks to run after health; without them the run scores and alerts only.</summary>
+    public CollectionCycle? Collections { get; init; }
+
+    /// <summary>Delivers the outbox before the run ends; without it messages wait for the next dispatch.</summary>
+    public OutboxDispatcher? Dispatcher { get; init; }
+
+    /// <summary>What the collection stage did (or, dry, would do).</summary>
+    public CycleResult? CollectionsResult { get; set; }
+
+    /// <summary>What the delivery stage sent.</summary>
+    public DispatchResult? Delivery { get; set; }
+
+    /// <summary>Accounts whose promise to pay broke on the run's day; the alert stage raises the CSM's alert for them.</summary>
+    public HashSet<long> BrokenPromiseAccounts { get; } = [];
 }
 
 /// <summary>What a run did (or, dry, would do).</summary>
@@ -72,7 +89,8 @@ public sealed class CycleSummary
 }
 
 /// <summary>
-/// The daily run for one day, stage after stage: segments and health (snapshots, segment history), then alerts.
+/// The daily run for one day, stage after stage: segments and health (snapshots, segment history), collections (the
+/// playbook step due for each account, recorded with its outbox message), alerts, then delivery of the outbox.
 /// Each stage reads what the earlier ones left in the <see cref="CycleRun"/>; a new stage is appended to <see cref="Stages"/>.
 /// Running the same day twice changes nothing.
 /// </summary>
@@ -81,7 +99,9 @@ public static class DailyCycle
     public static IReadOnlyList<CycleStage> Stages { get; } =
     [
         new("segments and health", HealthStage.RunAsync),
+        new("collections", CollectionStage.RunAsync),
         new("alerts", AlertStage.RunAsync),
+        new("delivery", DeliveryStage.RunAsync),
     ];
 
     public static async Task<CycleSummary> RunAsync(CycleRun run, CancellationToken ct)

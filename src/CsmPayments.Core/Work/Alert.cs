@@ -1,7 +1,7 @@
 namespace CsmPayments.Work;
 
 /// <summary>What an alert is about [003].</summary>
-public enum AlertKind { UsageDecline, SilentChurn, FailedPayment, OverdueFollowUp, UrgentTicket, HealthBandDrop }
+public enum AlertKind { UsageDecline, SilentChurn, FailedPayment, OverdueFollowUp, UrgentTicket, HealthBandDrop, BrokenPromise }
 
 /// <summary>
 /// Something the account's CSM should act on. At most one alert of a kind is open per account; it closes itself on the

@@ -18,6 +18,7 @@ public static class AlertRules
         (AlertKind.FailedPayment, HealthSignals.FailedPayment, "a payment attempt failed and the invoice is unpaid"),
         (AlertKind.OverdueFollowUp, HealthSignals.OverdueFollowUp, "no touchpoint within the tier's cadence"),
         (AlertKind.UrgentTicket, HealthSignals.UrgentTicket, "an urgent ticket is unresolved"),
+        (AlertKind.BrokenPromise, HealthSignals.BrokenPromise, "a promise to pay was broken; reminders have resumed"),
     ];
 
     /// <summary>

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using CsmPayments.Cli.Reports;
+using CsmPayments.Collections;
 using CsmPayments.Cycle;
 using CsmPayments.Health;
 using CsmPayments.Segments;
@@ -20,7 +22,7 @@ public static class CycleCommand
             HelpName = "yyyy-MM-dd",
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Compute and print what would change without writing anything" };
-        var command = new Command("cycle", "The daily run: segments and tiers, health snapshots, alerts") { asOf, dryRun };
+        var command = new Command("cycle", "The daily run: segments and tiers, health snapshots, collection playbooks, alerts, messages out") { asOf, dryRun };
         command.SetAction((parse, ct) => RunAsync(context, parse.GetValue(asOf), parse.GetValue(dryRun), ct));
         return command;
     }
@@ -28,9 +30,11 @@ public static class CycleCommand
     private static async Task<int> RunAsync(CliContext context, string? asOfText, bool dryRun, CancellationToken ct)
     {
         var asOf = ReportCommand.ParseDate(asOfText, "--as-of") ?? context.Today;
-        var settings = Settings(context);
         var database = await context.DatabaseAsync(ct);
+        var settings = await Settings(context).WithCollectionsAsync(database, asOf, ct);
         await RequireRatesAsync(database, settings, ct);
+        var collections = Collections(context, database);
+        var dispatcher = CollectionsSetup.Dispatcher(context.Configuration, database, context.Clock);
         CycleRun run;
         if (context.Interactive)
         {
@@ -44,14 +48,14 @@ public static class CycleCommand
                     task.MaxValue = Math.Max(1, p.Total);
                     task.Value = p.Done;
                 });
-                finished = new CycleRun(database, asOf, settings, dryRun, reporter);
+                finished = new CycleRun(database, asOf, settings, dryRun, reporter) { Collections = collections, Dispatcher = dispatcher };
                 await DailyCycle.RunAsync(finished, ct);
             });
             run = finished!;
         }
         else
         {
-            run = new CycleRun(database, asOf, settings, dryRun);
+            run = new CycleRun(database, asOf, settings, dryRun) { Collections = collections, Dispatcher = dispatcher };
             await DailyCycle.RunAsync(run, ct);
         }
         await Print(context, run);
@@ -88,19 +92,39 @@ public static class CycleCommand
             : string.Create(c, $"  snapshots written or changed: {s.SnapshotsWritten:N0}; segment changes: {s.SegmentChanges:N0}"));
         await o.WriteLineAsync(string.Create(c, $"  alerts {(run.DryRun ? "that would open" : "opened")}: {s.AlertsOpened:N0}, {(run.DryRun ? "close" : "closed")}: {s.AlertsClosed:N0}"));
         foreach (var note in s.Notes) await o.WriteLineAsync("  " + note);
+        if (run.CollectionsResult is { } collections) await CollectionsOutput.WriteCycleAsync(collections, context);
+        if (run.Delivery is { } delivery)
+            await o.WriteLineAsync(string.Create(c, $"Delivery: {delivery.Sent:N0} sent, {delivery.Retrying:N0} waiting to retry, {delivery.Failed:N0} failed") +
+                                   (delivery.LastError is { } error ? $" (last error: {error})" : ""));
         if (s.Timings.Count > 0)
             await o.WriteLineAsync("  time: " + string.Join(", ", s.Timings.Select(t => string.Create(c, $"{t.Step} {t.Time.TotalSeconds:0.0} s"))));
     }
 
+    /// <summary>The collection playbooks and templates from configuration; a mistake in the playbook file is one line per problem.</summary>
+    private static CollectionCycle Collections(CliContext context, Storage.Database database)
+    {
+        try
+        {
+            return CollectionsSetup.Cycle(context.Configuration, database, context.Organisation, context.Clock);
+        }
+        catch (Exception e) when (e is PlaybookException or Messaging.TemplateException)
+        {
+            throw new UserErrorException(e.Message);
+        }
+    }
+
     /// <summary>The Health and Segments sections and the organisation's rates, each mistake named by its key.</summary>
-    internal static EvaluationSettings Settings(CliContext context)
+    internal static EvaluationSettings Settings(CliContext context) => Settings(context.Configuration, context.Organisation);
+
+    /// <summary>The same for the web host, which binds the organisation itself.</summary>
+    internal static EvaluationSettings Settings(IConfiguration configuration, Organisation.OrganisationOptions organisation)
     {
         HealthOptions health;
         SegmentOptions segments;
         try
         {
-            health = context.Configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
-            segments = context.Configuration.GetSection(SegmentOptions.Section).Get<SegmentOptions>() ?? new SegmentOptions();
+            health = configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
+            segments = configuration.GetSection(SegmentOptions.Section).Get<SegmentOptions>() ?? new SegmentOptions();
         }
         catch (InvalidOperationException e)
         {
@@ -110,7 +134,7 @@ public static class CycleCommand
         if (problems.Count > 0) throw new UserErrorException("configuration: " + string.Join("; ", problems));
         try
         {
-            return new EvaluationSettings(health, segments, context.Organisation.Rates());
+            return new EvaluationSettings(health, segments, organisation.Rates());
         }
         catch (ArgumentException e)
         {

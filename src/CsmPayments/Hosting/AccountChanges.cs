@@ -29,13 +29,6 @@ public delegate Task AccountChangeHandler(IReadOnlyCollection<long> accountIds, 
 public sealed class AccountChangesConsumer(AccountChanges changes, AccountChangeHandler handle, ILogger<AccountChangesConsumer> log)
     : BackgroundService
 {
-    /// <summary>The handler until health refreshes per account: it records the change at debug level.</summary>
-    public static AccountChangeHandler LogOnly(ILogger log) => (ids, _) =>
-    {
-        log.LogDebug("Accounts changed: {AccountIds}", string.Join(", ", ids));
-        return Task.CompletedTask;
-    };
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (await changes.Reader.WaitToReadAsync(stoppingToken))

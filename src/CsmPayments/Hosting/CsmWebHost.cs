@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CsmPayments.Api;
+using CsmPayments.Collections;
 using CsmPayments.Integrations.Stripe;
 using CsmPayments.Organisation;
 using CsmPayments.Storage;
@@ -65,8 +66,13 @@ public static class CsmWebHost
         services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecurityScheme>());
 
         services.AddSingleton<AccountChanges>();
-        services.AddSingleton(sp => AccountChangesConsumer.LogOnly(sp.GetRequiredService<ILoggerFactory>().CreateLogger<AccountChanges>()));
+        services.AddSingleton(HealthRefreshHandler.Create);
         services.AddHostedService<AccountChangesConsumer>();
+
+        // The payment page behind the signed links in reminders; Data Protection keys live in the database.
+        var database = new Database(StorageOptions.From(configuration["Database:Provider"], configuration.GetConnectionString("CsmPayments")));
+        var organisation = configuration.GetSection(OrganisationOptions.Section).Get<OrganisationOptions>() ?? new OrganisationOptions();
+        services.AddPaymentLinks(database, organisation, CollectionsSetup.Options(configuration), clock);
         return builder;
     }
 
@@ -91,6 +97,7 @@ public static class CsmWebHost
         api.MapLedgerApi();
         api.MapEngagementApi();
         api.MapAccountStateApi();
+        app.MapPaymentLinkPage();
         return app;
     }
 }

@@ -1,0 +1,68 @@
+using CsmPayments.Collections;
+using CsmPayments.Messaging;
+using CsmPayments.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace CsmPayments.Cycle;
+
+/// <summary>
+/// The collection part of the daily run, after segments and health: each account's playbook for the risk tier the health
+/// stage just gave it, every action recorded with its outbox message (<see cref="CollectionCycle"/>). Accounts whose
+/// promise to pay broke today are kept on the run, so the alert stage raises the CSM's alert the same day. Runs only in
+/// the full daily run (a refresh of a few accounts after an event sends nothing).
+/// </summary>
+public static class CollectionStage
+{
+    public static async Task RunAsync(CycleRun run, CancellationToken ct)
+    {
+        if (run.Collections is not { } collections || run.Accounts is not null) return;
+        var tiers = run.Outcomes.ToDictionary(o => o.AccountId, o => o.RiskTier);
+        run.CollectionsResult = await collections.RunAsync(run.AsOf, run.DryRun, ct, tiers);
+        if (run.DryRun) return;
+        await using var db = run.Database.Open();
+        var asOf = run.AsOf;
+        var broken = await db.PromisesToPay.AsNoTracking()
+            .Where(p => p.State == PromiseState.Broken && p.ClosedOn == asOf)
+            .Select(p => p.AccountId).Distinct().ToListAsync(ct);
+        run.BrokenPromiseAccounts.UnionWith(broken);
+    }
+}
+
+/// <summary>Delivers what the run queued before it ends (never in a dry run); what fails stays queued with its back-off.</summary>
+public static class DeliveryStage
+{
+    public static async Task RunAsync(CycleRun run, CancellationToken ct)
+    {
+        if (run.Dispatcher is not { } dispatcher || run.DryRun || run.Accounts is not null) return;
+        run.Delivery = await dispatcher.DeliverDueAsync(ct);
+    }
+}
+
+/// <summary>
+/// What collections knows that health scores: broken promises to pay (within <see cref="BrokenPromiseDays"/> days) and
+/// open disputes, per account, read once for the day and handed to the evaluation as counts.
+/// </summary>
+public static class CollectionSignals
+{
+    public const int BrokenPromiseDays = 90;
+
+    public static async Task<EvaluationSettings> WithCollectionsAsync(this EvaluationSettings settings, Storage.Database database, DateOnly asOf,
+        CancellationToken ct)
+    {
+        await using var db = database.Open();
+        var since = asOf.AddDays(-BrokenPromiseDays);
+        var broken = await db.PromisesToPay.AsNoTracking()
+            .Where(p => p.State == PromiseState.Broken && p.ClosedOn > since && p.ClosedOn <= asOf)
+            .GroupBy(p => p.AccountId).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var disputes = await db.Disputes.AsNoTracking()
+            .Where(d => d.OpenedOn <= asOf && (d.State == DisputeState.Open || d.ResolvedOn > asOf))
+            .GroupBy(d => d.AccountId).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        return settings with
+        {
+            BrokenPromises = (account, _) => broken.GetValueOrDefault(account),
+            OpenDisputes = (account, _) => disputes.GetValueOrDefault(account),
+        };
+    }
+}
