@@ -44,7 +44,11 @@ public sealed class ApiServer : IAsyncDisposable
 
     public static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 30, 0, TimeSpan.Zero);
 
-    public static async Task<ApiServer> StartAsync(StorageProvider provider, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts the application. Changed accounts are collected in <see cref="Changed"/> instead of refreshing health,
+    /// unless <paramref name="refreshHealth"/> keeps the application's own handler.
+    /// </summary>
+    public static async Task<ApiServer> StartAsync(StorageProvider provider, IDictionary<string, string?>? settings = null, bool refreshHealth = false)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var all = CliRun.Settings(database);
@@ -53,8 +57,10 @@ public sealed class ApiServer : IAsyncDisposable
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var clock = new FakeTimeProvider(Now);
         var changed = Channel.CreateUnbounded<IReadOnlyCollection<long>>();
-        var app = CsmWebHost.Build(CliContext.BuildConfiguration(all), clock, ["http://127.0.0.1:0"],
-            b => b.Services.AddSingleton<AccountChangeHandler>((ids, ct) => changed.Writer.WriteAsync(ids, ct).AsTask()));
+        var app = CsmWebHost.Build(CliContext.BuildConfiguration(all), clock, ["http://127.0.0.1:0"], b =>
+        {
+            if (!refreshHealth) b.Services.AddSingleton<AccountChangeHandler>((ids, ct) => changed.Writer.WriteAsync(ids, ct).AsTask());
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ApiServer(app, database, clock, new HttpClient { BaseAddress = new Uri(address) }, changed);
