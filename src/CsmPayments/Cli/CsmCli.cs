@@ -46,7 +46,7 @@ public static class CsmCli
     /// <summary>The one line a person needs for a failure they can act on; null for a defect (which keeps its trace).</summary>
     private static string? Describe(Exception e) => e switch
     {
-        UserErrorException or StorageConfigurationException => e.Message,
+        UserErrorException or StorageConfigurationException or Messaging.SmtpConfigurationException => e.Message,
         FileNotFoundException f => $"file not found: {f.FileName ?? f.Message}",
         DirectoryNotFoundException d => d.Message,
         UnauthorizedAccessException u => u.Message,

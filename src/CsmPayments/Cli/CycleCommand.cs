@@ -4,6 +4,7 @@ using CsmPayments.Cli.Reports;
 using CsmPayments.Collections;
 using CsmPayments.Cycle;
 using CsmPayments.Health;
+using CsmPayments.Messaging;
 using CsmPayments.Segments;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -34,7 +35,7 @@ public static class CycleCommand
         var settings = await Settings(context).WithCollectionsAsync(database, asOf, ct);
         await RequireRatesAsync(database, settings, ct);
         var collections = Collections(context, database);
-        var dispatcher = CollectionsSetup.Dispatcher(context.Configuration, database, context.Clock);
+        var dispatcher = Dispatcher(context, database);
         CycleRun run;
         if (context.Interactive)
         {
@@ -93,11 +94,32 @@ public static class CycleCommand
         await o.WriteLineAsync(string.Create(c, $"  alerts {(run.DryRun ? "that would open" : "opened")}: {s.AlertsOpened:N0}, {(run.DryRun ? "close" : "closed")}: {s.AlertsClosed:N0}"));
         foreach (var note in s.Notes) await o.WriteLineAsync("  " + note);
         if (run.CollectionsResult is { } collections) await CollectionsOutput.WriteCycleAsync(collections, context);
+        if (run.Delivery is null && !run.DryRun && run.CollectionsResult?.Items.Any(i => i.Kind == CycleItemKind.Email) == true)
+            await o.WriteLineAsync("Delivery: Smtp:Host is not set, so the messages wait in the outbox; they go out on the first run after it is set.");
         if (run.Delivery is { } delivery)
             await o.WriteLineAsync(string.Create(c, $"Delivery: {delivery.Sent:N0} sent, {delivery.Retrying:N0} waiting to retry, {delivery.Failed:N0} failed") +
                                    (delivery.LastError is { } error ? $" (last error: {error})" : ""));
         if (s.Timings.Count > 0)
             await o.WriteLineAsync("  time: " + string.Join(", ", s.Timings.Select(t => string.Create(c, $"{t.Step} {t.Time.TotalSeconds:0.0} s"))));
+    }
+
+    /// <summary>
+    /// The dispatcher when SMTP is configured; checked before the run, so a bad setting stops it before anything is
+    /// written. Without a host, messages are queued and wait.
+    /// </summary>
+    private static OutboxDispatcher? Dispatcher(CliContext context, Storage.Database database)
+    {
+        var smtp = CollectionsSetup.Smtp(context.Configuration);
+        if (string.IsNullOrWhiteSpace(smtp.Host)) return null;
+        try
+        {
+            smtp.Validate();
+        }
+        catch (SmtpConfigurationException e)
+        {
+            throw new UserErrorException(e.Message);
+        }
+        return new OutboxDispatcher(database, smtp, context.Clock);
     }
 
     /// <summary>The collection playbooks and templates from configuration; a mistake in the playbook file is one line per problem.</summary>
