@@ -1,10 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CsmPayments.Api;
+using CsmPayments.Collections;
 using CsmPayments.Integrations.Stripe;
 using CsmPayments.Organisation;
 using CsmPayments.Storage;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 namespace CsmPayments.Hosting;
@@ -64,6 +66,8 @@ public static class CsmWebHost
         services.AddAuthorization(ApiKeyAuthentication.AddScopePolicies);
         services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecurityScheme>());
 
+        services.AddSingleton(sp => CollectionsSetup.Workflows(configuration, sp.GetRequiredService<Database>(),
+            sp.GetRequiredService<IOptions<OrganisationOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AccountChanges>();
         services.AddSingleton(sp => AccountChangesConsumer.LogOnly(sp.GetRequiredService<ILoggerFactory>().CreateLogger<AccountChanges>()));
         services.AddHostedService<AccountChangesConsumer>();
@@ -91,6 +95,7 @@ public static class CsmWebHost
         api.MapLedgerApi();
         api.MapEngagementApi();
         api.MapAccountStateApi();
+        api.MapWorkflowsApi();
         return app;
     }
 }
