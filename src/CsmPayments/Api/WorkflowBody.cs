@@ -14,6 +14,8 @@ internal sealed class WorkflowBody
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
+    private bool _notObject;
+
     private WorkflowBody(JsonElement body) => _body = body;
 
     /// <summary>The body; a problem when it is too large or not JSON. A body that is not an object is one bad field, <c>body</c>.</summary>
@@ -26,6 +28,7 @@ internal sealed class WorkflowBody
         using var empty = JsonDocument.Parse("{}");
         var body = new WorkflowBody(empty.RootElement.Clone());
         body.Add("body", "expected a JSON object");
+        body._notObject = true;
         return (body, null);
     }
 
@@ -38,7 +41,13 @@ internal sealed class WorkflowBody
         }
     }
 
-    public void Add(string field, string reason) => (_errors.TryGetValue(field, out var list) ? list : _errors[field] = []).Add(reason);
+    public bool HasError(string field) => _errors.ContainsKey(field);
+
+    /// <summary>Adds a bad field; a body that is not an object has only the one, <c>body</c>.</summary>
+    public void Add(string field, string reason)
+    {
+        if (!_notObject) (_errors.TryGetValue(field, out var list) ? list : _errors[field] = []).Add(reason);
+    }
 
     public ValidationProblem Problem()
     {

@@ -284,8 +284,8 @@ public static class WorkflowsApi
         var newMrr = body.Amount("new_mrr");
         var effectiveOn = body.Date("effective_on");
         var note = body.Text("note");
-        if (outcome == CancellationOutcome.Downgraded && newMrr is null && body.IsValid) body.Add("new_mrr", "a downgrade needs the new MRR");
-        if (outcome is CancellationOutcome.Downgraded or CancellationOutcome.Cancelled && effectiveOn is null && body.IsValid)
+        if (outcome == CancellationOutcome.Downgraded && newMrr is null && !body.HasError("new_mrr")) body.Add("new_mrr", "a downgrade needs the new MRR");
+        if (outcome is CancellationOutcome.Downgraded or CancellationOutcome.Cancelled && effectiveOn is null && !body.HasError("effective_on"))
             body.Add("effective_on", "a downgrade or cancellation needs the date it takes effect");
         if (!body.IsValid) return body.Problem();
         if (!await s.Db.CancellationRequests.AnyAsync(c => c.Id == id, ct)) return NotFound($"there is no cancellation request {id}");
