@@ -9,9 +9,11 @@ public static class ApiScopes
     public const string LedgerRead = "ledger:read";
     public const string LedgerWrite = "ledger:write";
     public const string UsageWrite = "usage:write";
+    public const string CollectionsRead = "collections:read";
+    public const string CollectionsWrite = "collections:write";
     public const string Admin = "admin";
 
-    public static IReadOnlyList<string> All { get; } = [LedgerRead, LedgerWrite, UsageWrite, Admin];
+    public static IReadOnlyList<string> All { get; } = [LedgerRead, LedgerWrite, UsageWrite, CollectionsRead, CollectionsWrite, Admin];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
 }

@@ -6,6 +6,7 @@ using CsmPayments.Integrations.Stripe;
 using CsmPayments.Organisation;
 using CsmPayments.Storage;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 namespace CsmPayments.Hosting;
@@ -65,6 +66,8 @@ public static class CsmWebHost
         services.AddAuthorization(ApiKeyAuthentication.AddScopePolicies);
         services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecurityScheme>());
 
+        services.AddSingleton(sp => CollectionsSetup.Workflows(configuration, sp.GetRequiredService<Database>(),
+            sp.GetRequiredService<IOptions<OrganisationOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AccountChanges>();
         services.AddSingleton(HealthRefreshHandler.Create);
         services.AddHostedService<AccountChangesConsumer>();
@@ -97,6 +100,7 @@ public static class CsmWebHost
         api.MapLedgerApi();
         api.MapEngagementApi();
         api.MapAccountStateApi();
+        api.MapWorkflowsApi();
         app.MapPaymentLinkPage();
         return app;
     }

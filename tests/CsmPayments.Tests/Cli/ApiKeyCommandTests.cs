@@ -58,7 +58,7 @@ public sealed class ApiKeyCommandTests
         var unknown = await CliRun.RunAsync(settings, Now, "apikey", "revoke", "nobody");
 
         Assert.Equal((2, 2, 2), (badScope.ExitCode, taken.ExitCode, unknown.ExitCode));
-        Assert.Contains("'ledger:delete' is not a scope; the scopes are ledger:read, ledger:write, usage:write, admin", badScope.Error);
+        Assert.Contains("'ledger:delete' is not a scope; the scopes are ledger:read, ledger:write, usage:write, collections:read, collections:write, admin", badScope.Error);
         Assert.Contains("already exists", taken.Error);
         Assert.Contains("no key is named nobody", unknown.Error);
         await using var db = database.Open();
