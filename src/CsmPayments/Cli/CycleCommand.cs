@@ -93,14 +93,17 @@ public static class CycleCommand
     }
 
     /// <summary>The Health and Segments sections and the organisation's rates, each mistake named by its key.</summary>
-    internal static EvaluationSettings Settings(CliContext context)
+    internal static EvaluationSettings Settings(CliContext context) => Settings(context.Configuration, () => context.Organisation);
+
+    /// <summary>The same settings read from <paramref name="configuration"/>, for the web host's scheduled run.</summary>
+    internal static EvaluationSettings Settings(IConfiguration configuration, Func<Organisation.OrganisationOptions> organisation)
     {
         HealthOptions health;
         SegmentOptions segments;
         try
         {
-            health = context.Configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
-            segments = context.Configuration.GetSection(SegmentOptions.Section).Get<SegmentOptions>() ?? new SegmentOptions();
+            health = configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
+            segments = configuration.GetSection(SegmentOptions.Section).Get<SegmentOptions>() ?? new SegmentOptions();
         }
         catch (InvalidOperationException e)
         {
@@ -110,7 +113,7 @@ public static class CycleCommand
         if (problems.Count > 0) throw new UserErrorException("configuration: " + string.Join("; ", problems));
         try
         {
-            return new EvaluationSettings(health, segments, context.Organisation.Rates());
+            return new EvaluationSettings(health, segments, organisation().Rates());
         }
         catch (ArgumentException e)
         {

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using CsmPayments.Api;
 using CsmPayments.Integrations.Stripe;
 using CsmPayments.Organisation;
+using CsmPayments.Scheduling;
 using CsmPayments.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
@@ -32,6 +33,7 @@ public static class CsmWebHost
         builder.Configuration.AddConfiguration(configuration);
         if (urls is { Count: > 0 }) builder.WebHost.UseUrls([.. urls]);
         builder.AddCsmPayments(clock);
+        builder.AddScheduling(clock);
         extend?.Invoke(builder);
         var app = builder.Build();
         app.UseCsmPayments();
