@@ -36,8 +36,17 @@ public sealed class OutboxDispatchJob(IConfiguration configuration, Database dat
     public static readonly JobKey Key = new("outbox-dispatch", "csm-payments");
     public static readonly TriggerKey TriggerKey = new("outbox-dispatch", "csm-payments");
 
+    private static int _warnedUnconfigured;
+
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(CollectionsSetup.Smtp(configuration).Host))
+        {
+            // Without a mail server nothing can go out; the messages wait in the outbox until one is configured.
+            if (Interlocked.Exchange(ref _warnedUnconfigured, 1) == 0)
+                log.LogWarning("Smtp:Host is empty: outbox messages are kept until an SMTP server is configured");
+            return;
+        }
         try
         {
             var result = await CollectionsSetup.Dispatcher(configuration, database, clock).DeliverDueAsync(ct);
