@@ -136,10 +136,10 @@ public static class CycleCommand
     }
 
     /// <summary>The Health and Segments sections and the organisation's rates, each mistake named by its key.</summary>
-    internal static EvaluationSettings Settings(CliContext context) => Settings(context.Configuration, context.Organisation);
+    internal static EvaluationSettings Settings(CliContext context) => Settings(context.Configuration, () => context.Organisation);
 
-    /// <summary>The same for the web host, which binds the organisation itself.</summary>
-    internal static EvaluationSettings Settings(IConfiguration configuration, Organisation.OrganisationOptions organisation)
+    /// <summary>The same settings read from <paramref name="configuration"/>, for the web host's scheduled run.</summary>
+    internal static EvaluationSettings Settings(IConfiguration configuration, Func<Organisation.OrganisationOptions> organisation)
     {
         HealthOptions health;
         SegmentOptions segments;
@@ -156,7 +156,7 @@ public static class CycleCommand
         if (problems.Count > 0) throw new UserErrorException("configuration: " + string.Join("; ", problems));
         try
         {
-            return new EvaluationSettings(health, segments, organisation.Rates());
+            return new EvaluationSettings(health, segments, organisation().Rates());
         }
         catch (ArgumentException e)
         {

@@ -4,6 +4,7 @@ using CsmPayments.Api;
 using CsmPayments.Collections;
 using CsmPayments.Integrations.Stripe;
 using CsmPayments.Organisation;
+using CsmPayments.Scheduling;
 using CsmPayments.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,7 @@ public static class CsmWebHost
         builder.Configuration.AddConfiguration(configuration);
         if (urls is { Count: > 0 }) builder.WebHost.UseUrls([.. urls]);
         builder.AddCsmPayments(clock);
+        builder.AddScheduling(clock);
         extend?.Invoke(builder);
         var app = builder.Build();
         app.UseCsmPayments();

@@ -20,7 +20,7 @@ public static class HealthRefreshHandler
         var configuration = services.GetRequiredService<IConfiguration>();
         var organisation = services.GetRequiredService<IOptions<OrganisationOptions>>().Value;
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HealthRefreshHandler));
-        var settings = CycleCommand.Settings(configuration, organisation);
+        var settings = CycleCommand.Settings(configuration, () => organisation);
         return async (ids, ct) =>
         {
             var today = organisation.Today(clock);

@@ -54,6 +54,7 @@ public sealed class ApiServer : IAsyncDisposable
         var all = CliRun.Settings(database);
         all["Stripe:WebhookSecret"] = WebhookSecret;
         all["Logging:LogLevel:Default"] = "Warning";
+        all["Scheduling:Enabled"] = "false"; // the scheduler has tests of its own; these drive the API alone
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var clock = new FakeTimeProvider(Now);
         var changed = Channel.CreateUnbounded<IReadOnlyCollection<long>>();

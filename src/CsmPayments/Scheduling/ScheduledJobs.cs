@@ -1,0 +1,63 @@
+using CsmPayments.Collections;
+using CsmPayments.Cycle;
+using CsmPayments.Storage;
+using Quartz;
+
+namespace CsmPayments.Scheduling;
+
+/// <summary>The daily cycle for today. One run at a time, and in a cluster one node runs each firing.</summary>
+[DisallowConcurrentExecution]
+public sealed class DailyCycleJob(IConfiguration configuration, Database database, TimeProvider clock, ILogger<DailyCycleJob> log) : IJob
+{
+    public static readonly JobKey Key = new("daily-cycle", "csm-payments");
+    public static readonly TriggerKey TriggerKey = new("daily-cycle", "csm-payments");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
+    {
+        try
+        {
+            var run = await DailyRun.CreateAsync(configuration, database, clock, ct);
+            var summary = await DailyCycle.RunAsync(run, ct);
+            log.LogInformation("Daily cycle for {AsOf:yyyy-MM-dd}: {Accounts} account(s) evaluated, {Snapshots} snapshot(s) written, {Opened} alert(s) opened, {Closed} closed",
+                run.AsOf, summary.AccountsEvaluated, summary.SnapshotsWritten, summary.AlertsOpened, summary.AlertsClosed);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "The daily cycle failed: {Message}", e.Message);
+            throw new JobExecutionException(e);
+        }
+    }
+}
+
+/// <summary>Delivers the outbox messages that are due, retries included. One pass at a time across the cluster.</summary>
+[DisallowConcurrentExecution]
+public sealed class OutboxDispatchJob(IConfiguration configuration, Database database, TimeProvider clock, ILogger<OutboxDispatchJob> log) : IJob
+{
+    public static readonly JobKey Key = new("outbox-dispatch", "csm-payments");
+    public static readonly TriggerKey TriggerKey = new("outbox-dispatch", "csm-payments");
+
+    private static int _warnedUnconfigured;
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(CollectionsSetup.Smtp(configuration).Host))
+        {
+            // Without a mail server nothing can go out; the messages wait in the outbox until one is configured.
+            if (Interlocked.Exchange(ref _warnedUnconfigured, 1) == 0)
+                log.LogWarning("Smtp:Host is empty: outbox messages are kept until an SMTP server is configured");
+            return;
+        }
+        try
+        {
+            var result = await CollectionsSetup.Dispatcher(configuration, database, clock).DeliverDueAsync(ct);
+            if (result.Sent + result.Retrying + result.Failed > 0)
+                log.LogInformation("Outbox: {Sent} sent, {Retrying} to retry, {Failed} failed{Error}", result.Sent, result.Retrying, result.Failed,
+                    result.LastError is null ? "" : "; last error: " + result.LastError);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "The outbox dispatcher failed: {Message}", e.Message);
+            throw new JobExecutionException(e);
+        }
+    }
+}
