@@ -129,9 +129,11 @@ public sealed class SchedulerTests
 
         Assert.All(host.Runs.All, r => Assert.Null(r.Error));
         await using var db = world.Database.Open();
-        var message = await db.OutboxMessages.AsNoTracking().SingleAsync();
-        Assert.Equal(OutboxStatus.Sent, message.Status);
-        Assert.Equal(message.Subject, Assert.Single(smtp.Received()).Subject);
+        // The waiting reminder went out with the dispatcher; what the scheduled cycle queued went out before it ended.
+        var messages = await db.OutboxMessages.AsNoTracking().ToListAsync();
+        Assert.NotEmpty(messages);
+        Assert.All(messages, m => Assert.Equal(OutboxStatus.Sent, m.Status));
+        Assert.Equal(messages.Select(m => m.Subject).Order(), smtp.Received().Select(m => m.Subject).Order());
         Assert.Equal(await db.Accounts.CountAsync(), await SnapshotsForAsync(world.Database, CollectionsWorld.Start));
         Assert.True(await db.Accounts.CountAsync() > 0);
     }
