@@ -13,19 +13,19 @@ public sealed class StripeMappingTests
         StripeMapping.Map(JsonDocument.Parse(payload).RootElement, TimeZoneInfo.FindSystemTimeZoneById(zone));
 
     [Theory]
-    [InlineData("month", 1, 10_000, 100.00)]
-    [InlineData("month", 3, 30_000, 100.00)]
-    [InlineData("year", 1, 120_000, 100.00)]
-    [InlineData("year", 2, 240_000, 100.00)]
-    [InlineData("week", 1, 1_200, 52.00)]
-    [InlineData("week", 2, 2_400, 52.00)]
-    [InlineData("day", 1, 1_200, 365.00)]
-    public void Subscription_MRR_is_price_times_quantity_normalised_to_a_month(string interval, int count, long unitAmount, double mrr)
+    [InlineData("month", 1, 10_000, "100.00")]
+    [InlineData("month", 3, 30_000, "100.00")]
+    [InlineData("year", 1, 120_000, "100.00")]
+    [InlineData("year", 2, 240_000, "100.00")]
+    [InlineData("week", 1, 1_200, "52.00")]
+    [InlineData("week", 2, 2_400, "52.00")]
+    [InlineData("day", 1, 1_200, "365.00")]
+    public void Subscription_MRR_is_price_times_quantity_normalised_to_a_month(string interval, int count, long unitAmount, string mrr)
     {
         var change = (SubscriptionChange)Map(Event("evt_1", "customer.subscription.created", T,
             Subscription("sub_1", "cus_1", "active", T, [new Item("price_a", unitAmount, 2, interval, count)]))).Changes.Single();
 
-        Assert.Equal(new Money((decimal)mrr * 2, "USD"), change.Mrr);
+        Assert.Equal(new Money(decimal.Parse(mrr, System.Globalization.CultureInfo.InvariantCulture) * 2, "USD"), change.Mrr);
     }
 
     [Fact]
