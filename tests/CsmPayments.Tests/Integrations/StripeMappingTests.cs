@@ -102,4 +102,31 @@ public sealed class StripeMappingTests
         var error = Assert.Throws<StripePayloadException>(() => Map(Event("evt_2", "invoice.finalized", T, """{ "id": "in_1", "object": "invoice" }""")));
         Assert.Contains("in_1", error.Message);
     }
+
+    [Fact]
+    public void From_api_version_2025_03_31_a_paid_invoice_gives_one_payment_per_invoice_payment_keyed_by_its_payment_intent()
+    {
+        var changes = Map(Event("evt_1", "invoice.paid", T, BasilInvoice("in_1", "cus_1", "N-1", "paid", 10_000, T, null,
+        [
+            new InvoicePaymentOf("inpay_1", "pi_1", null, 3_000, T),
+            new InvoicePaymentOf("inpay_2", null, "ch_2", 7_000, T.AddHours(1)),
+            new InvoicePaymentOf("inpay_3", "pi_3", null, 7_000, T, Status: "canceled"),
+        ]), apiVersion: Basil)).Changes;
+
+        Assert.IsType<InvoiceChange>(changes[0]);
+        var payments = changes.Skip(1).Cast<PaymentChange>().ToList();
+        Assert.Equal([("pi_1", "in_1", new Money(30m, "USD"), new DateOnly(2026, 2, 27)), ("ch_2", "in_1", new Money(70m, "USD"), new DateOnly(2026, 2, 28))],
+            payments.Select(p => (p.ObjectId, p.InvoiceId!, p.Amount, p.PaidOn)));
+    }
+
+    [Fact]
+    public void A_refunded_charge_is_keyed_by_its_payment_intent_and_a_failed_one_by_itself()
+    {
+        var refunded = (PaymentChange)Map(Event("evt_1", "charge.refunded", T, BasilCharge("ch_1", "pi_1", "cus_1", 10_000, T, 2_500), apiVersion: Basil)).Changes.Single();
+        var failed = (PaymentChange)Map(Event("evt_2", "charge.failed", T, Charge("ch_2", "cus_1", null, 10_000, T, "failed"))).Changes.Single();
+
+        Assert.Equal(["pi_1", "ch_1"], refunded.Keys);
+        Assert.Equal((new Money(75m, "USD"), (string?)null), (refunded.Amount, refunded.InvoiceId));
+        Assert.Equal(["ch_2"], failed.Keys);
+    }
 }

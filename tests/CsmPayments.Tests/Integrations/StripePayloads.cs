@@ -17,12 +17,15 @@ public static class StripePayloads
         return $"t={t},v1={Convert.ToHexStringLower(mac)}";
     }
 
-    public static string Event(string id, string type, DateTimeOffset created, string dataObject, string previousAttributes = "") =>
+    /// <summary>The API version from which invoices list their payments instead of naming a charge.</summary>
+    public const string Basil = "2025-03-31.basil";
+
+    public static string Event(string id, string type, DateTimeOffset created, string dataObject, string previousAttributes = "", string apiVersion = "2024-06-20") =>
         $$"""
         {
           "id": "{{id}}",
           "object": "event",
-          "api_version": "2024-06-20",
+          "api_version": "{{apiVersion}}",
           "created": {{created.ToUnixTimeSeconds()}},
           "data": {
             "object": {{dataObject}}{{(previousAttributes.Length > 0 ? ",\n    \"previous_attributes\": " + previousAttributes : "")}}
@@ -295,6 +298,113 @@ public static class StripePayloads
           "total": {{total}},
           "type": "pre_payment",
           "voided_at": null
+        }
+        """;
+
+    /// <summary>A payment of an invoice as API version 2025-03-31 lists it: which payment intent (or charge) paid how much.</summary>
+    public sealed record InvoicePaymentOf(string Id, string? PaymentIntent, string? Charge, long AmountPaid, DateTimeOffset PaidAt, string Status = "paid");
+
+    /// <summary>
+    /// An invoice as API version 2025-03-31 ("basil") shapes it: no <c>charge</c>, <c>payment_intent</c> or <c>paid</c>;
+    /// the subscription under <c>parent</c>; the payments in <c>payments</c> as invoice_payment objects.
+    /// </summary>
+    public static string BasilInvoice(string id, string customer, string number, string status, long total, DateTimeOffset finalizedAt,
+        DateTimeOffset? dueDate, IReadOnlyList<InvoicePaymentOf> payments, string currency = "usd")
+    {
+        var paid = payments.Where(p => p.Status == "paid").Sum(p => p.AmountPaid);
+        var data = string.Join(",\n", payments.Select(p => $$"""
+            {
+              "id": "{{p.Id}}",
+              "object": "invoice_payment",
+              "amount_paid": {{(p.Status == "paid" ? p.AmountPaid.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}},
+              "amount_requested": {{p.AmountPaid}},
+              "created": {{p.PaidAt.AddMinutes(-1).ToUnixTimeSeconds()}},
+              "currency": "{{currency}}",
+              "invoice": "{{id}}",
+              "is_default": true,
+              "livemode": false,
+              "payment": {
+                "type": "{{(p.PaymentIntent is null ? "charge" : "payment_intent")}}",
+                {{(p.PaymentIntent is null ? $"\"charge\": \"{p.Charge}\"" : $"\"payment_intent\": \"{p.PaymentIntent}\"")}}
+              },
+              "status": "{{p.Status}}",
+              "status_transitions": { "canceled_at": null, "paid_at": {{(p.Status == "paid" ? p.PaidAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}} }
+            }
+            """));
+        var paidAt = payments.Where(p => p.Status == "paid").Select(p => (DateTimeOffset?)p.PaidAt).Max();
+        return $$"""
+        {
+          "id": "{{id}}",
+          "object": "invoice",
+          "account_country": "US",
+          "account_name": "CsmPayments Demo",
+          "amount_due": {{total}},
+          "amount_overpaid": 0,
+          "amount_paid": {{paid}},
+          "amount_remaining": {{total - paid}},
+          "attempt_count": {{payments.Count}},
+          "attempted": {{(payments.Count > 0 ? "true" : "false")}},
+          "auto_advance": true,
+          "billing_reason": "subscription_cycle",
+          "collection_method": "{{(dueDate is null ? "charge_automatically" : "send_invoice")}}",
+          "created": {{finalizedAt.AddHours(-1).ToUnixTimeSeconds()}},
+          "currency": "{{currency}}",
+          "custom_fields": null,
+          "customer": "{{customer}}",
+          "customer_email": "ap@acme.example",
+          "due_date": {{dueDate?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}},
+          "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/test_{{id}}",
+          "lines": { "object": "list", "data": [], "has_more": false, "total_count": 0, "url": "/v1/invoices/{{id}}/lines" },
+          "livemode": false,
+          "metadata": {},
+          "number": "{{number}}",
+          "parent": { "quote_details": null, "subscription_details": { "metadata": {}, "subscription": "sub_1" }, "type": "subscription_details" },
+          "payments": { "object": "list", "data": [{{data}}], "has_more": false, "url": "/v1/invoices/{{id}}/payments" },
+          "period_end": {{finalizedAt.ToUnixTimeSeconds()}},
+          "period_start": {{finalizedAt.AddMonths(-1).ToUnixTimeSeconds()}},
+          "status": "{{status}}",
+          "status_transitions": {
+            "finalized_at": {{finalizedAt.ToUnixTimeSeconds()}},
+            "marked_uncollectible_at": null,
+            "paid_at": {{paidAt?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}},
+            "voided_at": null
+          },
+          "subtotal": {{total}},
+          "total": {{total}},
+          "total_taxes": []
+        }
+        """;
+    }
+
+    /// <summary>A charge as API version 2025-03-31 shapes it: it names its payment intent, and no invoice.</summary>
+    public static string BasilCharge(string id, string paymentIntent, string customer, long amount, DateTimeOffset created, long amountRefunded = 0) =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "charge",
+          "amount": {{amount}},
+          "amount_captured": {{amount}},
+          "amount_refunded": {{amountRefunded}},
+          "balance_transaction": "txn_{{id[3..]}}",
+          "billing_details": { "address": null, "email": null, "name": null, "phone": null },
+          "captured": true,
+          "created": {{created.ToUnixTimeSeconds()}},
+          "currency": "usd",
+          "customer": "{{customer}}",
+          "description": "Subscription update",
+          "disputed": false,
+          "failure_code": null,
+          "failure_message": null,
+          "livemode": false,
+          "metadata": {},
+          "outcome": { "network_status": "approved_by_network", "reason": null, "risk_level": "normal", "seller_message": "Payment complete.", "type": "authorized" },
+          "paid": true,
+          "payment_intent": "{{paymentIntent}}",
+          "payment_method": "pm_{{id[3..]}}",
+          "payment_method_details": { "card": { "brand": "visa", "country": "US", "exp_month": 8, "exp_year": 2027, "last4": "4242" }, "type": "card" },
+          "refunded": {{(amountRefunded == amount ? "true" : "false")}},
+          "refunds": { "object": "list", "data": [], "has_more": false, "url": "/v1/charges/{{id}}/refunds" },
+          "status": "succeeded"
         }
         """;
 }

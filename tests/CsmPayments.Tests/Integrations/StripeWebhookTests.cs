@@ -232,4 +232,104 @@ public sealed class StripeWebhookTests
         await using var db = server.Database.Open();
         Assert.Equal(0, await db.Invoices.CountAsync());
     }
+
+    private static async Task<(Invoice Invoice, IReadOnlyList<Payment> Payments, Money Balance)> LedgerOfAsync(ApiServer server)
+    {
+        await using var db = server.Database.Open();
+        var invoice = await db.Invoices.SingleAsync();
+        var payments = await db.Payments.OrderBy(p => p.ExternalId).ToListAsync();
+        var position = Ledger.Position(DateOnly.FromDateTime(ApiServer.Now.AddDays(5).UtcDateTime), [InvoiceFacts.Of(invoice)],
+            payments.Select(PaymentFacts.Of).ToList(), []);
+        return (invoice, payments, position.Invoices.Single().Balance);
+    }
+
+    [Theory, Providers]
+    public async Task From_api_version_2025_03_31_a_refund_naming_only_the_payment_intent_reduces_the_invoice_payment(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+        await AcceptedAsync(server, Event("evt_fin", "invoice.finalized", T, BasilInvoice("in_1", "cus_A1", "ACME-0001", "open", 25_000, T, null, []), apiVersion: Basil));
+        await AcceptedAsync(server, Event("evt_paid", "invoice.paid", T.AddHours(1),
+            BasilInvoice("in_1", "cus_A1", "ACME-0001", "paid", 25_000, T, null, [new InvoicePaymentOf("inpay_1", "pi_1", null, 25_000, T.AddHours(1))]),
+            apiVersion: Basil));
+
+        var refund = await AcceptedAsync(server, Event("evt_refund", "charge.refunded", T.AddHours(2),
+            BasilCharge("ch_1", "pi_1", "cus_A1", 25_000, T.AddHours(1), amountRefunded: 5_000), apiVersion: Basil));
+
+        Assert.Equal("applied", refund.GetProperty("outcome").GetString());
+        var (invoice, payments, balance) = await LedgerOfAsync(server);
+        var payment = Assert.Single(payments);
+        // 250.00 paid through pi_1, 50.00 of it refunded on its charge: 200.00 stays applied to the invoice, 50.00 is owed again.
+        Assert.Equal(("pi_1", (long?)invoice.Id, new Money(200m, "USD"), PaymentStatus.Succeeded), (payment.ExternalId, payment.InvoiceId, payment.Amount, payment.Status));
+        Assert.Equal(new Money(50m, "USD"), balance);
+    }
+
+    [Theory, Providers]
+    public async Task From_api_version_2025_03_31_a_refund_before_the_paid_invoice_is_the_same_payment(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+        await AcceptedAsync(server, Event("evt_fin", "invoice.finalized", T, BasilInvoice("in_1", "cus_A1", "ACME-0001", "open", 10_000, T, null, []), apiVersion: Basil));
+        // Two payments of one invoice (a partial payment, then the rest); the first is fully refunded before invoice.paid arrives.
+        await AcceptedAsync(server, Event("evt_refund", "charge.refunded", T.AddHours(2),
+            BasilCharge("ch_1", "pi_1", "cus_A1", 4_000, T.AddHours(1), amountRefunded: 4_000), apiVersion: Basil));
+        await AcceptedAsync(server, Event("evt_paid", "invoice.paid", T.AddHours(3),
+            BasilInvoice("in_1", "cus_A1", "ACME-0001", "paid", 10_000, T, null,
+                [new InvoicePaymentOf("inpay_1", "pi_1", null, 4_000, T.AddHours(1)), new InvoicePaymentOf("inpay_2", "pi_2", null, 6_000, T.AddHours(3))]),
+            apiVersion: Basil));
+
+        var (invoice, payments, balance) = await LedgerOfAsync(server);
+        Assert.Equal(["pi_1", "pi_2"], payments.Select(p => p.ExternalId));
+        Assert.All(payments, p => Assert.Equal(invoice.Id, p.InvoiceId));
+        // The invoice still lists 40.00 paid through pi_1, but its charge was refunded whole: 0.00 + 60.00 applied, 40.00 owed.
+        Assert.Equal([new Money(0m, "USD"), new Money(60m, "USD")], payments.Select(p => p.Amount));
+        Assert.Equal(new Money(40m, "USD"), balance);
+    }
+
+    [Theory, Providers]
+    public async Task A_lost_dispute_takes_the_money_off_the_payment_and_the_invoice_is_owed_again(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+        await AcceptedAsync(server, Event("evt_paid", "invoice.paid", T,
+            Invoice("in_1", "cus_A1", "ACME-0001", "paid", 10_000, T, null, charge: "ch_1", amountPaid: 10_000, paidAt: T)));
+        await AcceptedAsync(server, Event("evt_dp1", "charge.dispute.created", T.AddHours(1), Dispute("dp_1", "ch_1", 6_000, "needs_response", T.AddHours(1))));
+        Assert.Equal(new Money(0m, "USD"), (await LedgerOfAsync(server)).Balance);
+
+        await AcceptedAsync(server, Event("evt_dp2", "charge.dispute.closed", T.AddDays(3), Dispute("dp_1", "ch_1", 6_000, "lost", T.AddHours(1))));
+        // A later event about the charge (a refund of nothing more) keeps the lost 60.00 off the payment.
+        await AcceptedAsync(server, Event("evt_charge", "charge.refunded", T.AddDays(4), Charge("ch_1", "cus_A1", "in_1", 10_000, T, "succeeded")));
+
+        var (_, payments, balance) = await LedgerOfAsync(server);
+        // 100.00 paid, 60.00 of it returned to the cardholder by the lost dispute: 40.00 stays, 60.00 is owed again.
+        Assert.Equal(new Money(40m, "USD"), Assert.Single(payments).Amount);
+        Assert.Equal(new Money(60m, "USD"), balance);
+        await using var db = server.Database.Open();
+        var dispute = await db.ChargeDisputes.SingleAsync();
+        Assert.Equal(("lost", false), (dispute.Status, dispute.IsOpen));
+    }
+
+    [Theory, Providers]
+    public async Task A_won_dispute_closes_and_changes_no_money(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+        await AcceptedAsync(server, Event("evt_paid", "invoice.paid", T.AddHours(1),
+            BasilInvoice("in_1", "cus_A1", "ACME-0001", "paid", 10_000, T, null, [new InvoicePaymentOf("inpay_1", "pi_1", null, 10_000, T.AddHours(1))]),
+            apiVersion: Basil));
+        // The dispute names the charge ch_1 and its payment intent pi_1, under which the payment is recorded.
+        await AcceptedAsync(server, Event("evt_dp1", "charge.dispute.created", T.AddHours(2), Dispute("dp_1", "ch_1", 10_000, "needs_response", T.AddHours(2))));
+        await AcceptedAsync(server, Event("evt_dp2", "charge.dispute.closed", T.AddDays(3), Dispute("dp_1", "ch_1", 10_000, "won", T.AddHours(2))));
+
+        var (_, payments, balance) = await LedgerOfAsync(server);
+        Assert.Equal(new Money(100m, "USD"), Assert.Single(payments).Amount);
+        Assert.Equal(new Money(0m, "USD"), balance);
+        await using var db = server.Database.Open();
+        var dispute = await db.ChargeDisputes.SingleAsync();
+        Assert.Equal(("pi_1", "won", false), (dispute.PaymentExternalId, dispute.Status, dispute.IsOpen));
+    }
 }

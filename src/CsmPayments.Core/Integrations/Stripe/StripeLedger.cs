@@ -22,8 +22,9 @@ public static class StripeLedger
         var accounts = new HashSet<long>();
         var (applied, stale) = (0, 0);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        foreach (var change in e.Changes)
+        foreach (var received in e.Changes)
         {
+            var change = received is PaymentChange p ? p with { ObjectId = await PaymentKeyAsync(db, p.Keys, ct) } : received;
             var version = await db.StripeObjects.FindAsync([change.ObjectId], ct);
             if (version is not null && !version.Admits(e.Created))
             {
@@ -78,6 +79,17 @@ public static class StripeLedger
             ? (CsmDbContext)new PostgresCsmDbContext(Database.PostgresOptions(db.Database.GetConnectionString()!))
             : new SqliteCsmDbContext(Database.SqliteOptions(db.Database.GetConnectionString()!));
         return await fresh.StripeEvents.AnyAsync(x => x.EventId == eventId);
+    }
+
+    /// <summary>
+    /// The key a payment is recorded under: the first of <paramref name="keys"/> (the payment intent, the charge…) that a
+    /// payment here already has, or else the first, so that every event about the same money lands on one payment.
+    /// </summary>
+    private static async Task<string> PaymentKeyAsync(CsmDbContext db, IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        if (keys.Count == 1) return keys[0];
+        var known = await db.Payments.AsNoTracking().Where(x => keys.Contains(x.ExternalId)).Select(x => x.ExternalId).ToListAsync(ct);
+        return keys.FirstOrDefault(known.Contains) ?? keys[0];
     }
 
     private readonly record struct Linked(long Id, string ExternalId, string Currency);
@@ -165,11 +177,23 @@ public static class StripeLedger
     private static async Task<(long?, string?, string?)> PaymentAsync(CsmDbContext db, PaymentChange p, Linked account, CancellationToken ct)
     {
         if (CurrencyProblem(p.Amount, account) is { } problem) return (null, null, problem);
-        var owner = await db.Payments.AsNoTracking().Where(x => x.ExternalId == p.ObjectId).Select(x => (long?)x.AccountId).FirstOrDefaultAsync(ct);
-        if (owner is { } o && o != account.Id) return (null, null, "a payment with this id belongs to another account");
-        var invoiceId = await InvoiceIdAsync(db, p.InvoiceId, account.Id, ct);
+        var known = await db.Payments.AsNoTracking().Where(x => x.ExternalId == p.ObjectId).FirstOrDefaultAsync(ct);
+        if (known is not null && known.AccountId != account.Id) return (null, null, "a payment with this id belongs to another account");
+        // A refund from API version 2025-03-31 on may not name the invoice: the payment stays applied where it was.
+        var invoiceId = await InvoiceIdAsync(db, p.InvoiceId, account.Id, ct) ?? (p.InvoiceId is null ? known?.InvoiceId : null);
+        if (p.FromInvoice && known is { Succeeded: true })
+        {
+            // The charge's own events already told what this payment is worth (refunds, lost disputes); the invoice, which
+            // still lists the amount first paid, only applies it.
+            await new BulkUpsert<Payment>(db, nameof(Payment.ExternalId)).WriteAsync(
+                [new Payment(known.ExternalId, known.AccountId, invoiceId ?? known.InvoiceId, known.Amount, known.PaidOn, known.Method, known.Status, null)], ct);
+            return (account.Id, null, null);
+        }
+        // Stripe's charge keeps its amount when a dispute is lost; the money the bank took back stays off the payment.
+        var amount = p.Status == PaymentStatus.Succeeded ? p.Amount - await LostToDisputesAsync(db, p.ObjectId, p.Amount.Currency, ct) : p.Amount;
+        if (amount.Amount < 0m) amount = new Money(0m, amount.Currency);
         await new BulkUpsert<Payment>(db, nameof(Payment.ExternalId)).WriteAsync(
-            [new Payment(p.ObjectId, account.Id, invoiceId, p.Amount, p.PaidOn, p.Method, p.Status, p.Status == PaymentStatus.Failed ? p.FailureCode : null)], ct);
+            [new Payment(p.ObjectId, account.Id, invoiceId, amount, p.PaidOn, p.Method, p.Status, p.Status == PaymentStatus.Failed ? p.FailureCode : null)], ct);
         return (account.Id, null, p.InvoiceId is not null && invoiceId is null
             ? $"invoice {p.InvoiceId} has not been received, so the payment is recorded as unapplied"
             : null);
@@ -186,14 +210,34 @@ public static class StripeLedger
         return (account.Id, null, null);
     }
 
+    private static async Task<Money> LostToDisputesAsync(CsmDbContext db, string paymentKey, string currency, CancellationToken ct)
+    {
+        var lost = await db.ChargeDisputes.AsNoTracking().Where(x => x.PaymentExternalId == paymentKey && x.Status == "lost" && x.ClosedOn != null)
+            .Select(x => x.AmountValue).ToListAsync(ct);
+        return new Money(lost.Sum(), currency);
+    }
+
+    /// <summary>
+    /// Records the dispute against the payment it is on. A dispute closed as lost takes its amount off the payment (the bank
+    /// returned the money to the cardholder), so the invoice's balance reopens; one won or still open changes no money.
+    /// </summary>
     private static async Task<(long?, string?, string?)> DisputeAsync(CsmDbContext db, DisputeChange d, CancellationToken ct)
     {
-        var payment = await db.Payments.AsNoTracking().Where(x => x.ExternalId == d.ChargeId)
-            .Select(x => new { x.AccountId, x.Currency }).FirstOrDefaultAsync(ct);
+        var key = await PaymentKeyAsync(db, [d.ChargeId, .. d.PaymentIntentId is { } pi ? new[] { pi } : []], ct);
+        var payment = await db.Payments.AsNoTracking().Where(x => x.ExternalId == key).FirstOrDefaultAsync(ct);
         if (payment is null) return (null, null, $"the disputed charge {d.ChargeId} has not been received");
         if (payment.Currency != d.Amount.Currency) return (null, null, $"the dispute is in {d.Amount.Currency}, the charge in {payment.Currency}");
+        var before = await db.ChargeDisputes.AsNoTracking().Where(x => x.DisputeId == d.ObjectId).Select(x => new { x.Status, x.ClosedOn }).FirstOrDefaultAsync(ct);
+        var alreadyLost = before is { Status: "lost", ClosedOn: not null };
         await new BulkUpsert<ChargeDispute>(db, nameof(ChargeDispute.DisputeId)).WriteAsync(
-            [new ChargeDispute(d.ObjectId, payment.AccountId, d.ChargeId, d.Amount, d.Reason, d.Status, d.OpenedOn, d.ClosedOn)], ct);
+            [new ChargeDispute(d.ObjectId, payment.AccountId, key, d.Amount, d.Reason, d.Status, d.OpenedOn, d.ClosedOn)], ct);
+        if (d.Lost && !alreadyLost && payment.Succeeded)
+        {
+            var left = payment.Amount.Amount - Math.Min(d.Amount.Amount, payment.Amount.Amount);
+            await new BulkUpsert<Payment>(db, nameof(Payment.ExternalId)).WriteAsync(
+                [new Payment(payment.ExternalId, payment.AccountId, payment.InvoiceId, new Money(left, payment.Currency), payment.PaidOn, payment.Method,
+                    payment.Status, payment.FailureCode)], ct);
+        }
         return (payment.AccountId, null, null);
     }
 }

@@ -16,15 +16,29 @@ public sealed record SubscriptionChange(string ObjectId, string CustomerId, stri
 public sealed record InvoiceChange(string ObjectId, string CustomerId, string Number, DateOnly IssueDate, DateOnly DueDate, Money Amount,
     InvoiceStatus Status, string? PoNumber) : StripeChange(ObjectId, CustomerId);
 
-/// <summary>A payment or failed attempt, keyed by the Stripe charge (or payment intent) it is.</summary>
+/// <summary>
+/// A payment or failed attempt, keyed by the Stripe payment intent or charge it is. <paramref name="Aliases"/> are the other
+/// Stripe ids the same money is known by (the charge of a payment intent, or the reverse): from API version 2025-03-31 an
+/// invoice names its payment intents only, while a refund names the charge and its payment intent, so the ledger matches a
+/// payment on any of them.
+/// </summary>
 public sealed record PaymentChange(string ObjectId, string? CustomerId, string? InvoiceId, Money Amount, DateOnly PaidOn, PaymentMethod Method,
-    PaymentStatus Status, string? FailureCode) : StripeChange(ObjectId, CustomerId);
+    PaymentStatus Status, string? FailureCode, IReadOnlyList<string>? Aliases = null, bool FromInvoice = false) : StripeChange(ObjectId, CustomerId)
+{
+    /// <summary>The key first, then the aliases: every Stripe id this payment may already be recorded under.</summary>
+    public IReadOnlyList<string> Keys => [ObjectId, .. (Aliases ?? []).Where(a => a != ObjectId)];
+}
 
 public sealed record CreditNoteChange(string ObjectId, string CustomerId, string InvoiceId, string Number, Money Amount, DateOnly IssuedOn)
     : StripeChange(ObjectId, CustomerId);
 
-public sealed record DisputeChange(string ObjectId, string ChargeId, Money Amount, string Reason, string Status, DateOnly OpenedOn, DateOnly? ClosedOn)
-    : StripeChange(ObjectId, null);
+/// <summary>A dispute on a charge; <paramref name="PaymentIntentId"/> is the charge's payment intent, under which the payment may be recorded.</summary>
+public sealed record DisputeChange(string ObjectId, string ChargeId, string? PaymentIntentId, Money Amount, string Reason, string Status, DateOnly OpenedOn,
+    DateOnly? ClosedOn) : StripeChange(ObjectId, null)
+{
+    /// <summary>Lost: the bank took the money back from the payment.</summary>
+    public bool Lost => ClosedOn is not null && Status == "lost";
+}
 
 /// <summary>A Stripe event read for the ledger: its identity, and the changes it asks for (none for a type not mapped).</summary>
 public sealed record StripeEventChanges(string EventId, string Type, long Created, IReadOnlyList<StripeChange> Changes)
@@ -69,7 +83,7 @@ public static class StripeMapping
             "customer.deleted" => [Customer(o, deleted: true)],
             "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted" => [Subscription(o, day)],
             "invoice.finalized" or "invoice.voided" or "invoice.marked_uncollectible" => [Invoice(o, day)],
-            "invoice.paid" => [Invoice(o, day), InvoicePaid(o, day, eventDay)],
+            "invoice.paid" => [Invoice(o, day), .. InvoicePaid(o, day, eventDay)],
             "invoice.payment_failed" => [Invoice(o, day), InvoiceFailed(o, eventDay)],
             "charge.failed" => [Charge(o, day, PaymentStatus.Failed)],
             "charge.refunded" => [Charge(o, day, PaymentStatus.Succeeded)],
@@ -188,14 +202,46 @@ public static class StripeMapping
         return new InvoiceChange(id, Customer(o), Text(o, "number") ?? id, issued, due, FromMinorUnits(total, Required(o, "currency")), status, po);
     }
 
-    private static PaymentChange InvoicePaid(JsonElement o, Func<long, DateOnly> day, DateOnly eventDay)
+    /// <summary>
+    /// The payments of a paid invoice. Before API version 2025-03-31 the invoice names its <c>charge</c> and
+    /// <c>payment_intent</c>; from that version it has neither, and lists its payments in <c>payments</c> as
+    /// <c>invoice_payment</c> objects whose <c>payment</c> names the payment intent (or the charge, when it has none).
+    /// </summary>
+    private static IReadOnlyList<PaymentChange> InvoicePaid(JsonElement o, Func<long, DateOnly> day, DateOnly eventDay)
     {
         var id = Required(o, "id");
+        var currency = Required(o, "currency");
+        var customer = Customer(o);
         var paidAt = o.TryGetProperty("status_transitions", out var st) ? Long(st, "paid_at") : null;
         var outOfBand = o.TryGetProperty("paid_out_of_band", out var oob) && oob.ValueKind == JsonValueKind.True;
-        return new PaymentChange(Text(o, "charge") ?? Text(o, "payment_intent") ?? id + ":paid", Customer(o), id,
-            FromMinorUnits(Decimal(o, "amount_paid") ?? 0m, Required(o, "currency")), paidAt is { } p ? day(p) : eventDay,
-            outOfBand ? PaymentMethod.Wire : PaymentMethod.Card, PaymentStatus.Succeeded, null);
+        var method = outOfBand ? PaymentMethod.Wire : PaymentMethod.Card;
+        if (o.TryGetProperty("payments", out var list) && list.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array
+            && data.GetArrayLength() > 0)
+        {
+            var payments = new List<PaymentChange>();
+            foreach (var invoicePayment in data.EnumerateArray())
+            {
+                if (Text(invoicePayment, "status") is { } status && status != "paid") continue;
+                var inpay = Required(invoicePayment, "id");
+                var payment = invoicePayment.TryGetProperty("payment", out var pay) && pay.ValueKind == JsonValueKind.Object ? pay : default;
+                var intent = Text(payment, "payment_intent");
+                var charge = Text(payment, "charge");
+                var key = intent ?? charge ?? Text(payment, "payment_record") ?? inpay;
+                var at = invoicePayment.TryGetProperty("status_transitions", out var ist) ? Long(ist, "paid_at") : null;
+                payments.Add(new PaymentChange(key, customer, id,
+                    FromMinorUnits(Decimal(invoicePayment, "amount_paid") ?? 0m, Text(invoicePayment, "currency") ?? currency),
+                    (at ?? paidAt) is { } when ? day(when) : eventDay, Text(payment, "type") == "payment_record" ? PaymentMethod.Wire : method,
+                    PaymentStatus.Succeeded, null, [.. new[] { charge, inpay }.OfType<string>()], FromInvoice: true));
+            }
+            return payments;
+        }
+        var legacyCharge = Text(o, "charge");
+        var legacyIntent = Text(o, "payment_intent");
+        return
+        [
+            new PaymentChange(legacyCharge ?? legacyIntent ?? id + ":paid", customer, id, FromMinorUnits(Decimal(o, "amount_paid") ?? 0m, currency),
+                paidAt is { } p ? day(p) : eventDay, method, PaymentStatus.Succeeded, null, [.. new[] { legacyIntent }.OfType<string>()], FromInvoice: true),
+        ];
     }
 
     private static PaymentChange InvoiceFailed(JsonElement o, DateOnly eventDay)
@@ -219,8 +265,12 @@ public static class StripeMapping
         else
             code = (o.TryGetProperty("outcome", out var outcome) && outcome.ValueKind == JsonValueKind.Object ? Text(outcome, "reason") : null)
                    ?? Text(o, "failure_code") ?? "card_declined";
-        return new PaymentChange(id, Customer(o), Text(o, "invoice"), FromMinorUnits(amount, currency),
-            day(Long(o, "created") ?? throw new StripePayloadException($"charge {id} has no created time")), Method(o), status, code);
+        // Money received is keyed by its payment intent (the id an invoice names from 2025-03-31 on), a failed attempt by its
+        // own charge, so that the retries of one payment intent stay separate attempts and never overwrite the payment.
+        var intent = Text(o, "payment_intent");
+        var (key, aliases) = status == PaymentStatus.Succeeded && intent is not null ? (intent, new[] { id }) : (id, Array.Empty<string>());
+        return new PaymentChange(key, Customer(o), Text(o, "invoice"), FromMinorUnits(amount, currency),
+            day(Long(o, "created") ?? throw new StripePayloadException($"charge {id} has no created time")), Method(o), status, code, aliases);
     }
 
     private static PaymentChange PaymentIntentFailed(JsonElement o, DateOnly eventDay)
@@ -239,7 +289,7 @@ public static class StripeMapping
         var id = Required(o, "id");
         var opened = day(Long(o, "created") ?? throw new StripePayloadException($"dispute {id} has no created time"));
         if (closedOn < opened) closedOn = opened;
-        return new DisputeChange(id, Required(o, "charge"), FromMinorUnits(Decimal(o, "amount") ?? 0m, Required(o, "currency")),
+        return new DisputeChange(id, Required(o, "charge"), Text(o, "payment_intent"), FromMinorUnits(Decimal(o, "amount") ?? 0m, Required(o, "currency")),
             Text(o, "reason") ?? "", Text(o, "status") ?? (closedOn is null ? "needs_response" : "closed"), opened, closedOn);
     }
 
