@@ -60,7 +60,8 @@ public static class StripeWebhookApi
         StripeApplied applied;
         try
         {
-            applied = await StripeLedger.ApplyAsync(db, StripeMapping.Map(document.RootElement, zone), clock.GetUtcNow(), ct);
+            applied = await StripeLedger.ApplyAsync(db, StripeMapping.Map(document.RootElement, zone), clock.GetUtcNow(),
+                new StripeNewAccounts(organisation.Value.BaseCurrency, stripe.Value.NewAccountCsmEmail), ct);
         }
         catch (StripePayloadException e) when (Identity(document.RootElement) is { } identity)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using CsmPayments.Accounts;
 using CsmPayments.Billing;
 using CsmPayments.Storage;
 using CsmPayments.Tests.Api;
@@ -164,7 +165,7 @@ public sealed class StripeWebhookTests
     }
 
     [Theory, Providers]
-    public async Task Unknown_event_types_and_unlinked_customers_are_acknowledged_and_ignored(StorageProvider provider)
+    public async Task Unknown_event_types_and_events_of_customers_never_received_are_acknowledged_and_ignored(StorageProvider provider)
     {
         await using var server = await ApiServer.StartAsync(provider);
         await server.SeedAccountsAsync();
@@ -172,13 +173,56 @@ public sealed class StripeWebhookTests
         var unknown = await AcceptedAsync(server, Event("evt_product", "product.created", T, """{ "id": "prod_1", "object": "product", "name": "Seats" }"""));
         var stranger = await AcceptedAsync(server, Event("evt_sub", "customer.subscription.created", T,
             Subscription("sub_9", "cus_nobody", "active", T, [new Item("price_x", 1_000, 1, "month")])));
-        var unnamed = await AcceptedAsync(server, Event("evt_cus", "customer.created", T, Customer("cus_2", null, T)));
 
-        Assert.All(new[] { unknown, stranger, unnamed }, r => Assert.Equal("ignored", r.GetProperty("outcome").GetString()));
+        Assert.All(new[] { unknown, stranger }, r => Assert.Equal("ignored", r.GetProperty("outcome").GetString()));
         Assert.Contains("linked to no account", stranger.GetProperty("notes")[0].GetString());
         await using var db = server.Database.Open();
         Assert.Equal(0, await db.Subscriptions.CountAsync());
-        Assert.Equal(3, await db.StripeEvents.CountAsync(e => e.Outcome == "ignored"));
+        Assert.Equal(2, await db.StripeEvents.CountAsync(e => e.Outcome == "ignored"));
+    }
+
+    [Theory, Providers]
+    public async Task A_customer_naming_no_account_becomes_an_account_with_its_billing_contact_and_later_events_match_it(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (csm, _, _) = await server.SeedAccountsAsync();
+        // A second CSM who owns nothing yet takes the new account: the one with the fewest accounts.
+        long fresh;
+        await using (var db = server.Database.Open())
+        {
+            var other = new User("dana@example.com", "Dana Reyes", UserRole.Csm, 50);
+            db.Users.Add(other);
+            await db.SaveChangesAsync();
+            fresh = other.Id;
+        }
+
+        var created = await AcceptedAsync(server, Event("evt_cus", "customer.created", T, Customer("cus_new", null, T)));
+        await AcceptedAsync(server, Event("evt_sub", "customer.subscription.created", T.AddMinutes(1),
+            Subscription("sub_1", "cus_new", "active", T, [new Item("price_seats", 5_000, 2, "month")])));
+        await AcceptedAsync(server, Event("evt_fin", "invoice.finalized", T.AddMinutes(2), Invoice("in_1", "cus_new", "ACME-0001", "open", 10_000, T, null)));
+
+        Assert.Equal("applied", created.GetProperty("outcome").GetString());
+        await using var after = server.Database.Open();
+        var account = await after.Accounts.SingleAsync(a => a.StripeCustomerId == "cus_new");
+        Assert.Equal(("cus_new", "Acme Inc.", "USD", fresh), (account.ExternalId, account.Name, account.Currency, account.CsmId));
+        Assert.NotEqual(csm, account.CsmId);
+        var contact = await after.Contacts.SingleAsync();
+        Assert.Equal(("ap@acme.example", account.Id, ContactRole.Billing), (contact.Email, contact.AccountId, contact.Role));
+        var subscription = await after.Subscriptions.SingleAsync();
+        Assert.Equal((account.Id, new Money(100m, "USD")), (subscription.AccountId, subscription.Mrr));
+        Assert.Equal(account.Id, (await after.Invoices.SingleAsync()).AccountId);
+    }
+
+    [Theory, Providers]
+    public async Task A_new_account_from_Stripe_goes_to_the_configured_CSM(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider, new Dictionary<string, string?> { ["Stripe:NewAccountCsmEmail"] = "csm@example.com" });
+        var (csm, _, _) = await server.SeedAccountsAsync();
+
+        await AcceptedAsync(server, Event("evt_cus", "customer.created", T, Customer("cus_new", null, T)));
+
+        await using var db = server.Database.Open();
+        Assert.Equal(csm, (await db.Accounts.SingleAsync(a => a.ExternalId == "cus_new")).CsmId);
     }
 
     [Theory, Providers]

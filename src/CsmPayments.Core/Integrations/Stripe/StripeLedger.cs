@@ -15,7 +15,11 @@ public sealed record StripeApplied(string EventId, string Type, StripeOutcome Ou
 /// </summary>
 public static class StripeLedger
 {
-    public static async Task<StripeApplied> ApplyAsync(CsmDbContext db, StripeEventChanges e, DateTimeOffset now, CancellationToken ct = default)
+    public static async Task<StripeApplied> ApplyAsync(CsmDbContext db, StripeEventChanges e, DateTimeOffset now, CancellationToken ct = default) =>
+        await ApplyAsync(db, e, now, StripeNewAccounts.Default, ct);
+
+    public static async Task<StripeApplied> ApplyAsync(CsmDbContext db, StripeEventChanges e, DateTimeOffset now, StripeNewAccounts newAccounts,
+        CancellationToken ct = default)
     {
         if (await db.StripeEvents.AsNoTracking().AnyAsync(x => x.EventId == e.EventId, ct)) return Duplicate(e);
         var notes = new List<string>();
@@ -32,7 +36,7 @@ public static class StripeLedger
                 notes.Add($"{change.ObjectId}: a newer event was already applied");
                 continue;
             }
-            var (accountId, localKey, note) = await ApplyAsync(db, change, ct);
+            var (accountId, localKey, note) = await ApplyAsync(db, change, newAccounts, ct);
             if (note is not null) notes.Add($"{change.ObjectId}: {note}");
             if (accountId is not { } id) continue;
             applied++;
@@ -94,9 +98,10 @@ public static class StripeLedger
 
     private readonly record struct Linked(long Id, string ExternalId, string Currency);
 
-    private static async Task<(long? AccountId, string? LocalKey, string? Note)> ApplyAsync(CsmDbContext db, StripeChange change, CancellationToken ct)
+    private static async Task<(long? AccountId, string? LocalKey, string? Note)> ApplyAsync(CsmDbContext db, StripeChange change, StripeNewAccounts newAccounts,
+        CancellationToken ct)
     {
-        if (change is CustomerChange customer) return await CustomerAsync(db, customer, ct);
+        if (change is CustomerChange customer) return await CustomerAsync(db, customer, newAccounts, ct);
         if (change is DisputeChange dispute) return await DisputeAsync(db, dispute, ct);
         var account = await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == change.CustomerId)
             .Select(a => new Linked(a.Id, a.ExternalId, a.Currency)).FirstOrDefaultAsync(ct);
@@ -119,7 +124,7 @@ public static class StripeLedger
         }
     }
 
-    private static async Task<(long?, string?, string?)> CustomerAsync(CsmDbContext db, CustomerChange c, CancellationToken ct)
+    private static async Task<(long?, string?, string?)> CustomerAsync(CsmDbContext db, CustomerChange c, StripeNewAccounts newAccounts, CancellationToken ct)
     {
         var linked = await db.Accounts.FirstOrDefaultAsync(a => a.StripeCustomerId == c.ObjectId, ct);
         if (c.Deleted)
@@ -132,14 +137,63 @@ public static class StripeLedger
             return (linked.Id, null, c.AccountExternalId is { } named && named != linked.ExternalId
                 ? $"the metadata names account {named}, but the customer stays linked to account {linked.ExternalId}"
                 : null);
-        if (c.AccountExternalId is null)
-            return (null, null, "the customer is linked to no account and its metadata names none (account_external_id)");
+        if (c.AccountExternalId is null) return await NewAccountAsync(db, c, newAccounts, ct);
         var account = await db.Accounts.FirstOrDefaultAsync(a => a.ExternalId == c.AccountExternalId, ct);
         if (account is null) return (null, null, $"no account has external id {c.AccountExternalId}");
         if (account.StripeCustomerId is { } other)
             return (null, null, $"account {account.ExternalId} is already linked to Stripe customer {other}");
         account.LinkStripeCustomer(c.ObjectId);
         return (account.Id, null, null);
+    }
+
+    /// <summary>
+    /// An account for a customer whose metadata names none: its external id is the Stripe customer id (an account already
+    /// keyed so is linked instead), its owner the configured CSM or the CSM with the fewest accounts, and the customer's
+    /// email its billing contact.
+    /// </summary>
+    private static async Task<(long?, string?, string?)> NewAccountAsync(CsmDbContext db, CustomerChange c, StripeNewAccounts newAccounts, CancellationToken ct)
+    {
+        var existing = await db.Accounts.FirstOrDefaultAsync(a => a.ExternalId == c.ObjectId, ct);
+        if (existing is not null)
+        {
+            if (existing.StripeCustomerId is { } other) return (null, null, $"account {existing.ExternalId} is already linked to Stripe customer {other}");
+            existing.LinkStripeCustomer(c.ObjectId);
+            return (existing.Id, null, null);
+        }
+        long? csm = newAccounts.CsmEmail is { Length: > 0 } email
+            ? await db.Users.AsNoTracking().Where(u => u.Email == email.Trim().ToLowerInvariant()).Select(u => (long?)u.Id).FirstOrDefaultAsync(ct)
+            : await db.Users.AsNoTracking().Where(u => u.Role == UserRole.Csm)
+                .OrderBy(u => db.Accounts.Count(a => a.CsmId == u.Id)).ThenBy(u => u.Id).Select(u => (long?)u.Id).FirstOrDefaultAsync(ct);
+        if (csm is null)
+            return (null, null, newAccounts.CsmEmail is { Length: > 0 }
+                ? $"Stripe:NewAccountCsmEmail names {newAccounts.CsmEmail}, who is no user"
+                : "the customer names no account (account_external_id) and there is no CSM to own a new one");
+        var currency = c.Currency is { } code && Currencies.IsKnown(code) ? code : newAccounts.DefaultCurrency;
+        var name = c.Name ?? c.Email ?? c.ObjectId;
+        // What Stripe does not know about the company (industry, size) stays to be filled in through the API or a CSV import.
+        var account = new Account(c.ObjectId, name, "Unknown", 0, c.Country is { Length: 2 } country ? country : "ZZ", "Stripe", csm.Value, currency, null, null);
+        account.LinkStripeCustomer(c.ObjectId);
+        db.Accounts.Add(account);
+        await db.SaveChangesAsync(ct);
+        string? note = null;
+        if (c.Email is { } contactEmail)
+        {
+            var address = contactEmail.Trim().ToLowerInvariant();
+            if (await db.Contacts.AsNoTracking().AnyAsync(x => x.Email == address, ct))
+                note = $"{address} is already a contact of another account, so the new account has no billing contact yet";
+            else
+            {
+                try
+                {
+                    db.Contacts.Add(new Contact(address, account.Id, c.Name ?? address, ContactRole.Billing));
+                }
+                catch (ArgumentException error)
+                {
+                    note = $"the customer's email is not a contact's: {error.Message}";
+                }
+            }
+        }
+        return (account.Id, null, note);
     }
 
     private static string? CurrencyProblem(Money money, Linked account) =>

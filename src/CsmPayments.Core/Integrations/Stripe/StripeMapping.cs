@@ -7,8 +7,12 @@ namespace CsmPayments.Integrations.Stripe;
 /// <summary>One change to the ledger that a Stripe event asks for, on one Stripe object.</summary>
 public abstract record StripeChange(string ObjectId, string? CustomerId);
 
-/// <summary>A customer: link it to the account its metadata names, or unlink it when deleted.</summary>
-public sealed record CustomerChange(string ObjectId, string? AccountExternalId, bool Deleted) : StripeChange(ObjectId, ObjectId);
+/// <summary>
+/// A customer: link it to the account its metadata names, or unlink it when deleted. One whose metadata names no account
+/// becomes an account of its own, from its name, email (the billing contact), currency and country.
+/// </summary>
+public sealed record CustomerChange(string ObjectId, string? AccountExternalId, bool Deleted, string? Name = null, string? Email = null,
+    string? Currency = null, string? Country = null) : StripeChange(ObjectId, ObjectId);
 
 public sealed record SubscriptionChange(string ObjectId, string CustomerId, string Plan, Money Mrr, DateOnly StartDate, DateOnly? EndDate,
     DateOnly? RenewalDate, CancellationReason? CancellationReason) : StripeChange(ObjectId, CustomerId);
@@ -129,7 +133,10 @@ public static class StripeMapping
         string? externalId = null;
         if (o.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
             externalId = AccountMetadataKeys.Select(k => Text(metadata, k)).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
-        return new CustomerChange(id, externalId, deleted || o.TryGetProperty("deleted", out var d) && d.ValueKind == JsonValueKind.True);
+        var address = o.TryGetProperty("address", out var a) && a.ValueKind == JsonValueKind.Object ? a
+            : o.TryGetProperty("shipping", out var sh) && sh.ValueKind == JsonValueKind.Object && sh.TryGetProperty("address", out var sa) ? sa : default;
+        return new CustomerChange(id, externalId, deleted || o.TryGetProperty("deleted", out var d) && d.ValueKind == JsonValueKind.True,
+            Text(o, "name") ?? Text(o, "description"), Text(o, "email"), Text(o, "currency")?.ToUpperInvariant(), Text(address, "country")?.ToUpperInvariant());
     }
 
     private static SubscriptionChange Subscription(JsonElement o, Func<long, DateOnly> day)
