@@ -37,7 +37,7 @@ public static class StripePayloads
         }
         """;
 
-    public static string Customer(string id, string? accountExternalId, DateTimeOffset created) =>
+    public static string Customer(string id, string? accountExternalId, DateTimeOffset created, string? discount = null) =>
         $$"""
         {
           "id": "{{id}}",
@@ -49,7 +49,7 @@ public static class StripePayloads
           "default_source": null,
           "delinquent": false,
           "description": "Acme",
-          "discount": null,
+          "discount": {{discount ?? "null"}},
           "email": "ap@acme.example",
           "invoice_prefix": "ACME",
           "invoice_settings": { "custom_fields": null, "default_payment_method": null, "footer": null, "rendering_options": null },
@@ -67,11 +67,62 @@ public static class StripePayloads
 
     public static string DeletedCustomer(string id) => $$"""{ "id": "{{id}}", "object": "customer", "deleted": true }""";
 
-    /// <summary>An item: unit amount in cents, quantity, interval and interval count.</summary>
-    public sealed record Item(string PriceId, long UnitAmount, long Quantity, string Interval, int IntervalCount = 1, string? Nickname = null);
+    /// <summary>
+    /// An item: unit amount in cents, quantity, interval and interval count; a tiered price when <paramref name="TiersMode"/>
+    /// is set (the tiers as Stripe lists them when expanded), and the item's own discounts.
+    /// </summary>
+    public sealed record Item(string PriceId, long UnitAmount, long Quantity, string Interval, int IntervalCount = 1, string? Nickname = null,
+        string? TiersMode = null, IReadOnlyList<Tier>? Tiers = null, IReadOnlyList<string>? Discounts = null);
+
+    /// <summary>A price tier in cents; <paramref name="UpTo"/> null is the last, unbounded tier.</summary>
+    public sealed record Tier(long? UpTo, long UnitAmount, long FlatAmount = 0);
+
+    private static string TiersJson(IReadOnlyList<Tier> tiers) => "[" + string.Join(", ", tiers.Select(t =>
+        $$"""{ "flat_amount": {{t.FlatAmount}}, "flat_amount_decimal": "{{t.FlatAmount}}", "unit_amount": {{t.UnitAmount}}, "unit_amount_decimal": "{{t.UnitAmount}}", "up_to": {{(t.UpTo?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null")}} }""")) + "]";
+
+    /// <summary>
+    /// A discount object (API versions before 2025-03-31: the coupon under <c>coupon</c>; from it under <c>source.coupon</c>).
+    /// </summary>
+    public static string DiscountObject(string id, string customer, string duration, decimal? percentOff = null, long? amountOff = null,
+        DateTimeOffset? end = null, int? durationInMonths = null, bool basil = false)
+    {
+        var coupon = $$"""
+            {
+              "id": "co_{{id[3..]}}",
+              "object": "coupon",
+              "amount_off": {{(amountOff?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null")}},
+              "currency": {{(amountOff is null ? "null" : "\"usd\"")}},
+              "duration": "{{duration}}",
+              "duration_in_months": {{(durationInMonths?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null")}},
+              "livemode": false,
+              "name": "Launch offer",
+              "percent_off": {{(percentOff?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null")}},
+              "valid": true
+            }
+            """;
+        return $$"""
+            {
+              "id": "{{id}}",
+              "object": "discount",
+              {{(basil ? $$"""
+              "source": { "coupon": {{coupon}}, "type": "coupon" },
+              """ : $$"""
+              "coupon": {{coupon}},
+              """)}}
+              "customer": "{{customer}}",
+              "end": {{(end?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null")}},
+              "invoice": null,
+              "invoice_item": null,
+              "promotion_code": null,
+              "start": 1767225600,
+              "subscription": null
+            }
+            """;
+    }
 
     public static string Subscription(string id, string customer, string status, DateTimeOffset start, IReadOnlyList<Item> items,
-        DateTimeOffset? canceledAt = null, string? cancellationReason = null, string currency = "usd")
+        DateTimeOffset? canceledAt = null, string? cancellationReason = null, string currency = "usd", IReadOnlyList<string>? discounts = null,
+        string? expandedCustomer = null)
     {
         var periodEnd = start.AddMonths(1).ToUnixTimeSeconds();
         var data = string.Join(",\n", items.Select((item, i) => $$"""
@@ -84,7 +135,7 @@ public static class StripePayloads
                 "id": "{{item.PriceId}}",
                 "object": "price",
                 "active": true,
-                "billing_scheme": "per_unit",
+                "billing_scheme": "{{(item.TiersMode is null ? "per_unit" : "tiered")}}",
                 "created": {{start.ToUnixTimeSeconds()}},
                 "currency": "{{currency}}",
                 "livemode": false,
@@ -94,11 +145,12 @@ public static class StripePayloads
                 "product": "prod_{{item.PriceId[6..]}}",
                 "recurring": { "aggregate_usage": null, "interval": "{{item.Interval}}", "interval_count": {{item.IntervalCount}}, "trial_period_days": null, "usage_type": "licensed" },
                 "tax_behavior": "unspecified",
-                "tiers_mode": null,
+                "tiers_mode": {{(item.TiersMode is null ? "null" : $"\"{item.TiersMode}\"")}},{{(item.Tiers is null ? "" : "\n    \"tiers\": " + TiersJson(item.Tiers) + ",")}}
                 "type": "recurring",
-                "unit_amount": {{item.UnitAmount}},
-                "unit_amount_decimal": "{{item.UnitAmount}}"
+                "unit_amount": {{(item.TiersMode is null ? item.UnitAmount.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}},
+                "unit_amount_decimal": {{(item.TiersMode is null ? $"\"{item.UnitAmount}\"" : "null")}}
               },
+              "discounts": [{{string.Join(", ", item.Discounts ?? [])}}],
               "quantity": {{item.Quantity}},
               "subscription": "{{id}}",
               "tax_rates": []
@@ -119,8 +171,9 @@ public static class StripePayloads
           "currency": "{{currency}}",
           "current_period_end": {{periodEnd}},
           "current_period_start": {{start.ToUnixTimeSeconds()}},
-          "customer": "{{customer}}",
+          "customer": {{expandedCustomer ?? $"\"{customer}\""}},
           "days_until_due": null,
+          "discounts": [{{string.Join(", ", discounts ?? [])}}],
           "default_payment_method": null,
           "ended_at": {{ended}},
           "items": { "object": "list", "data": [{{data}}], "has_more": false, "total_count": {{items.Count}}, "url": "/v1/subscription_items?subscription={{id}}" },

@@ -376,4 +376,20 @@ public sealed class StripeWebhookTests
         var dispute = await db.ChargeDisputes.SingleAsync();
         Assert.Equal(("pi_1", "won", false), (dispute.PaymentExternalId, dispute.Status, dispute.IsOpen));
     }
+
+    [Theory, Providers]
+    public async Task A_discounted_tiered_subscription_is_stored_with_its_monthly_MRR(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+
+        await AcceptedAsync(server, Event("evt_sub", "customer.subscription.created", T.AddMinutes(1),
+            Subscription("sub_1", "cus_A1", "active", T, [new Item("price_seats", 0, 60, "year", TiersMode: "graduated", Tiers: [new(10, 12_000), new(null, 6_000)])],
+                discounts: [DiscountObject("di_1", "cus_A1", "forever", percentOff: 12.5m)])));
+
+        await using var db = server.Database.Open();
+        // 10 × 120.00 + 50 × 60.00 = 4,200.00 a year = 350.00 a month; 12.5 % off: 306.25.
+        Assert.Equal(new Money(306.25m, "USD"), (await db.Subscriptions.SingleAsync()).Mrr);
+    }
 }

@@ -85,7 +85,7 @@ public static class StripeMapping
         {
             "customer.created" or "customer.updated" => [Customer(o, deleted: false)],
             "customer.deleted" => [Customer(o, deleted: true)],
-            "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted" => [Subscription(o, day)],
+            "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted" => [Subscription(o, day, created)],
             "invoice.finalized" or "invoice.voided" or "invoice.marked_uncollectible" => [Invoice(o, day)],
             "invoice.paid" => [Invoice(o, day), .. InvoicePaid(o, day, eventDay)],
             "invoice.payment_failed" => [Invoice(o, day), InvoiceFailed(o, eventDay)],
@@ -139,7 +139,120 @@ public static class StripeMapping
             Text(o, "name") ?? Text(o, "description"), Text(o, "email"), Text(o, "currency")?.ToUpperInvariant(), Text(address, "country")?.ToUpperInvariant());
     }
 
-    private static SubscriptionChange Subscription(JsonElement o, Func<long, DateOnly> day)
+    /// <summary>One tier of a tiered price, in minor units: units up to <paramref name="UpTo"/> (null: no limit).</summary>
+    public sealed record PriceTier(long? UpTo, decimal UnitAmount, decimal FlatAmount);
+
+    /// <summary>
+    /// What a tiered price charges for <paramref name="quantity"/> units in one billing period, in minor units.
+    /// <c>volume</c>: every unit at the price of the tier the whole quantity falls in, plus that tier's flat amount.
+    /// <c>graduated</c>: each tier's units at that tier's price, plus the flat amount of every tier reached. No units, no charge.
+    /// </summary>
+    public static decimal TieredAmount(string tiersMode, IReadOnlyList<PriceTier> tiers, long quantity)
+    {
+        if (tiers.Count == 0) throw new StripePayloadException("a tiered price without tiers (expand the price's tiers)");
+        if (quantity <= 0) return 0m;
+        var ordered = tiers.OrderBy(t => t.UpTo ?? long.MaxValue).ToList();
+        switch (tiersMode)
+        {
+            case "volume":
+                var tier = ordered.FirstOrDefault(t => quantity <= (t.UpTo ?? long.MaxValue))
+                           ?? throw new StripePayloadException($"no tier holds a quantity of {quantity}");
+                return quantity * tier.UnitAmount + tier.FlatAmount;
+            case "graduated":
+                var (total, below) = (0m, 0L);
+                foreach (var t in ordered)
+                {
+                    if (quantity <= below) break;
+                    var units = Math.Min(quantity, t.UpTo ?? long.MaxValue) - below;
+                    total += units * t.UnitAmount + t.FlatAmount;
+                    below = t.UpTo ?? long.MaxValue;
+                }
+                if (quantity > below) throw new StripePayloadException($"no tier holds a quantity of {quantity}");
+                return total;
+            default:
+                throw new StripePayloadException($"'{tiersMode}' is not a Stripe tiers_mode (graduated, volume)");
+        }
+    }
+
+    /// <summary>
+    /// A coupon as it weighs on MRR. <paramref name="AmountOff"/> is in minor units per billing period; <paramref name="End"/>
+    /// is when a <c>repeating</c> discount stops (Unix seconds).
+    /// </summary>
+    public sealed record Discount(string Id, decimal? PercentOff, decimal? AmountOff, string? Currency, string Duration, long? End);
+
+    /// <summary>
+    /// A monthly amount (minor units) after discounts, applied in turn: a percentage of what is left, or an amount off each
+    /// billing period normalised to a month with <paramref name="monthlyFactor"/>. A <c>once</c> coupon is a one-off and no
+    /// part of recurring revenue; a <c>repeating</c> one counts until its end; <c>forever</c> always. Never below zero.
+    /// </summary>
+    public static decimal Discounted(decimal monthly, IEnumerable<Discount> discounts, decimal monthlyFactor, string currency, long at)
+    {
+        foreach (var d in discounts)
+        {
+            var applies = d.Duration switch
+            {
+                "forever" => true,
+                "repeating" => d.End is null || d.End > at,
+                _ => false,
+            };
+            if (!applies) continue;
+            if (d.PercentOff is { } percent) monthly -= monthly * percent / 100m;
+            else if (d.AmountOff is { } off && string.Equals(d.Currency, currency, StringComparison.OrdinalIgnoreCase)) monthly -= off * monthlyFactor;
+            if (monthly < 0m) monthly = 0m;
+        }
+        return monthly;
+    }
+
+    /// <summary>
+    /// The discounts on an object: <c>discount</c> (one, before API version 2025-03-31) and the expanded objects of
+    /// <c>discounts</c>; the coupon is <c>coupon</c>, or <c>source.coupon</c> from 2025-03-31. A discount listed by id only,
+    /// not expanded, cannot be read and is left out.
+    /// </summary>
+    private static IReadOnlyList<Discount> Discounts(JsonElement o)
+    {
+        var found = new List<Discount>();
+        void Add(JsonElement d)
+        {
+            if (d.ValueKind != JsonValueKind.Object) return;
+            var coupon = d.TryGetProperty("coupon", out var c) && c.ValueKind == JsonValueKind.Object ? c
+                : d.TryGetProperty("source", out var src) && src.ValueKind == JsonValueKind.Object && src.TryGetProperty("coupon", out var sc) && sc.ValueKind == JsonValueKind.Object ? sc
+                : default;
+            if (coupon.ValueKind != JsonValueKind.Object) return;
+            var id = Text(d, "id") ?? Text(coupon, "id") ?? "";
+            if (found.Any(x => x.Id == id && id.Length > 0)) return;
+            found.Add(new Discount(id, Decimal(coupon, "percent_off"), Decimal(coupon, "amount_off"), Text(coupon, "currency"),
+                Text(coupon, "duration") ?? "once", Long(d, "end")));
+        }
+        if (o.ValueKind != JsonValueKind.Object) return found;
+        if (o.TryGetProperty("discount", out var one)) Add(one);
+        if (o.TryGetProperty("discounts", out var many) && many.ValueKind == JsonValueKind.Array)
+            foreach (var d in many.EnumerateArray()) Add(d);
+        return found;
+    }
+
+    /// <summary>One billing period of an item's price for its quantity, in minor units: per unit (with <c>transform_quantity</c>) or tiered.</summary>
+    private static decimal PeriodAmount(JsonElement price, long quantity, string subscriptionId)
+    {
+        if (Text(price, "billing_scheme") == "tiered")
+        {
+            var tiers = price.TryGetProperty("tiers", out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Select(t => new PriceTier(Long(t, "up_to"),
+                    Decimal(t, "unit_amount_decimal") ?? Decimal(t, "unit_amount") ?? 0m, Decimal(t, "flat_amount_decimal") ?? Decimal(t, "flat_amount") ?? 0m)).ToList()
+                : throw new StripePayloadException($"subscription {subscriptionId} has a tiered price {Text(price, "id")} without its tiers (expand items.data.price.tiers)");
+            return TieredAmount(Text(price, "tiers_mode") ?? throw new StripePayloadException($"the tiered price {Text(price, "id")} has no tiers_mode"), tiers, quantity);
+        }
+        var unit = Decimal(price, "unit_amount_decimal") ?? Decimal(price, "unit_amount") ?? Decimal(price, "amount")
+                   ?? throw new StripePayloadException($"subscription {subscriptionId} has a price without unit_amount");
+        if (price.TryGetProperty("transform_quantity", out var transform) && transform.ValueKind == JsonValueKind.Object
+            && Long(transform, "divide_by") is { } divideBy and > 0)
+        {
+            var packages = (decimal)quantity / divideBy;
+            quantity = (long)(Text(transform, "round") == "down" ? Math.Floor(packages) : Math.Ceiling(packages));
+        }
+        return unit * quantity;
+    }
+
+    private static SubscriptionChange Subscription(JsonElement o, Func<long, DateOnly> day, long at)
     {
         var id = Required(o, "id");
         var currency = Required(o, "currency");
@@ -148,6 +261,7 @@ public static class StripeMapping
             ? data.EnumerateArray().ToArray()
             : [];
         decimal minor = 0m;
+        decimal? monthlyFactor = null;
         string? plan = null;
         long? periodEnd = Long(o, "current_period_end");
         foreach (var item in items)
@@ -156,14 +270,17 @@ public static class StripeMapping
                 : item.TryGetProperty("plan", out var legacy) && legacy.ValueKind == JsonValueKind.Object ? legacy
                 : throw new StripePayloadException($"subscription {id} has an item without a price");
             var quantity = Long(item, "quantity") ?? 1;
-            var unit = Decimal(price, "unit_amount_decimal") ?? Decimal(price, "unit_amount") ?? Decimal(price, "amount")
-                       ?? throw new StripePayloadException($"subscription {id} has a price without unit_amount (tiered prices are not read)");
             var recurring = price.TryGetProperty("recurring", out var r) && r.ValueKind == JsonValueKind.Object ? r : price;
             var interval = Text(recurring, "interval") ?? throw new StripePayloadException($"subscription {id} has a price that does not recur");
-            minor += unit * quantity * MonthlyFactor(interval, Long(recurring, "interval_count") ?? 1);
+            var factor = MonthlyFactor(interval, Long(recurring, "interval_count") ?? 1);
+            monthlyFactor ??= factor;
+            minor += Discounted(PeriodAmount(price, quantity, id) * factor, Discounts(item), factor, currency, at);
             plan ??= Text(price, "nickname") ?? Text(price, "lookup_key") ?? ProductName(price) ?? Text(price, "id");
             periodEnd ??= Long(item, "current_period_end");
         }
+        // The subscription's discounts, then the customer's when the customer comes expanded with the subscription.
+        var customer = o.TryGetProperty("customer", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
+        minor = Discounted(minor, [.. Discounts(o), .. Discounts(customer)], monthlyFactor ?? 1m, currency, at);
         // Trials, unfinished sign-ups and paused subscriptions bring in no revenue yet.
         if (status is "trialing" or "incomplete" or "incomplete_expired" or "paused") minor = 0m;
         var startedAt = Long(o, "start_date") ?? Long(o, "created") ?? throw new StripePayloadException($"subscription {id} has no start_date");
