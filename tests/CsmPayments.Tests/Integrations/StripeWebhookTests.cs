@@ -392,4 +392,21 @@ public sealed class StripeWebhookTests
         // 10 × 120.00 + 50 × 60.00 = 4,200.00 a year = 350.00 a month; 12.5 % off: 306.25.
         Assert.Equal(new Money(306.25m, "USD"), (await db.Subscriptions.SingleAsync()).Mrr);
     }
+
+    [Theory, Providers]
+    public async Task The_same_event_delivered_several_times_at_once_is_applied_once_and_the_others_are_duplicates(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        await LinkAsync(server);
+        var paid = Event("evt_paid", "invoice.paid", T,
+            Invoice("in_1", "cus_A1", "ACME-0001", "paid", 10_000, T, null, charge: "ch_1", amountPaid: 10_000, paidAt: T));
+
+        var deliveries = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => SendAsync(server, paid))));
+
+        Assert.All(deliveries, d => Assert.True(d.Status == HttpStatusCode.OK, d.Body.ToString()));
+        Assert.Equal(1, deliveries.Count(d => !d.Body.GetProperty("duplicate").GetBoolean()));
+        await using var db = server.Database.Open();
+        Assert.Equal((1, 1, 1), (await db.Payments.CountAsync(), await db.Invoices.CountAsync(), await db.StripeEvents.CountAsync(e => e.EventId == "evt_paid")));
+    }
 }

@@ -26,6 +26,22 @@ public static class StripeLedger
         var accounts = new HashSet<long>();
         var (applied, stale) = (0, 0);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The event id is claimed first: a second delivery of the same event at the same moment waits on it (the row lock on
+        // PostgreSQL, the write lock on SQLite) and then meets the unique key, so it is told apart as a duplicate instead of
+        // failing half way through the same changes.
+        var record = new StripeEventRecord(e.EventId, e.Type, e.CreatedAt, now, StripeOutcome.Ignored, null);
+        db.StripeEvents.Add(record);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            await transaction.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            if (await OtherDeliveryStoredAsync(db, e.EventId)) return Duplicate(e);
+            throw;
+        }
         foreach (var received in e.Changes)
         {
             var change = received is PaymentChange p ? p with { ObjectId = await PaymentKeyAsync(db, p.Keys, ct) } : received;
@@ -48,18 +64,9 @@ public static class StripeLedger
         }
         var outcome = applied > 0 ? StripeOutcome.Applied : stale > 0 && stale == e.Changes.Count ? StripeOutcome.Stale : StripeOutcome.Ignored;
         if (e.Changes.Count == 0) notes.Add($"{e.Type} events are not mapped to the ledger");
-        db.StripeEvents.Add(new StripeEventRecord(e.EventId, e.Type, e.CreatedAt, now, outcome, notes.Count == 0 ? null : string.Join("; ", notes)));
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // The same event, delivered twice at once, was stored by the other delivery: this one changes nothing.
-            if (await OtherDeliveryStoredAsync(db, e.EventId)) return Duplicate(e);
-            throw;
-        }
+        record.Complete(outcome, notes.Count == 0 ? null : string.Join("; ", notes));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return new StripeApplied(e.EventId, e.Type, outcome, false, notes, accounts);
     }
 
@@ -70,7 +77,17 @@ public static class StripeLedger
         if (await db.StripeEvents.AsNoTracking().AnyAsync(x => x.EventId == eventId, ct))
             return new StripeApplied(eventId, type, StripeOutcome.Ignored, true, ["this event was already received"], []);
         db.StripeEvents.Add(new StripeEventRecord(eventId, type, DateTimeOffset.FromUnixTimeSeconds(created), now, StripeOutcome.Ignored, reason));
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            if (await OtherDeliveryStoredAsync(db, eventId))
+                return new StripeApplied(eventId, type, StripeOutcome.Ignored, true, ["this event was already received"], []);
+            throw;
+        }
         return new StripeApplied(eventId, type, StripeOutcome.Ignored, false, [reason], []);
     }
 

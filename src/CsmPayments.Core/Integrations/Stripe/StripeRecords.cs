@@ -27,6 +27,13 @@ public sealed class StripeEventRecord
     public string Outcome { get; private set; }
 
     public string? Note { get; private set; }
+
+    /// <summary>Says what became of the event once its changes are written.</summary>
+    public void Complete(StripeOutcome outcome, string? note)
+    {
+        Outcome = outcome.ToString().ToLowerInvariant();
+        Note = note is { Length: > 1000 } ? note[..1000] : note;
+    }
 }
 
 /// <summary>What became of an event.</summary>
