@@ -83,7 +83,8 @@ public sealed class BulkUpsert<T> where T : class
         var updatable = ColumnNames.Where(c => !_keyColumns.Contains(c) && !_preserved.Contains(c)).ToArray();
         if (updatable.Length == 0) return $" ON CONFLICT ({string.Join(", ", _keyColumns)}) DO NOTHING";
         var target = string.Join(", ", updatable.Select(c => $"{_table}.{c}"));
-        var incoming = string.Join(", ", updatable.Select(c => $"{excluded}.{c}"));
+        // Compared with what the row would become: a combined column (a sum) changes even when the incoming value equals the stored one.
+        var incoming = string.Join(", ", updatable.Select(c => _combined.ContainsKey(c) ? Updated(c) : $"{excluded}.{c}"));
         var distinct = _db.Provider == StorageProvider.Postgres ? "IS DISTINCT FROM" : "IS NOT";
         var rowTarget = updatable.Length == 1 ? target : $"({target})";
         var rowIncoming = updatable.Length == 1 ? incoming : $"({incoming})";

@@ -30,6 +30,7 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
     public DbSet<Payment> Payments => Set<Payment>();
     public DbSet<CreditNote> CreditNotes => Set<CreditNote>();
     public DbSet<UsageDay> UsageDays => Set<UsageDay>();
+    public DbSet<UsageDayUser> UsageDayUsers => Set<UsageDayUser>();
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<NpsResponse> NpsResponses => Set<NpsResponse>();
     public DbSet<Touchpoint> Touchpoints => Set<Touchpoint>();
@@ -133,6 +134,13 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
         b.Entity<UsageDay>(e =>
         {
             e.HasKey(x => new { x.AccountId, x.Date }); // usage by account and date
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<UsageDayUser>(e =>
+        {
+            e.HasKey(x => new { x.AccountId, x.Date, x.UserKey }); // the distinct users of an account's day
+            e.Property(x => x.UserKey).HasMaxLength(UsageDayUser.MaxUserKeyLength);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
 

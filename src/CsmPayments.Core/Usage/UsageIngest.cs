@@ -12,19 +12,28 @@ public readonly record struct UsageSample(string AccountExternalId, DateOnly Dat
 /// <summary>What a batch of samples adds to one account's day.</summary>
 public readonly record struct UsageTotal(string AccountExternalId, DateOnly Date, int ActiveUsers, long Events);
 
+/// <summary>One user active for an account on a day.</summary>
+public readonly record struct UsageUser(string AccountExternalId, DateOnly Date, string UserKey);
+
+/// <summary>A batch aggregated: the totals per account-day and the distinct users behind the tracked events.</summary>
+public sealed record UsageBatch(IReadOnlyList<UsageTotal> Totals, IReadOnlyList<UsageUser> Users);
+
 /// <summary>
 /// Usage in bulk. How a day's figures add up:
 /// <list type="bullet">
 /// <item>events: every sample's events are added to the day's count (a tracked event is one);</item>
 /// <item>active users: the day keeps the highest figure it has been given, where a reported count is one figure and
-/// the distinct users of the tracked events in one batch are another. A count is a number of people, so two reports of
-/// the same day are not added: the larger one stands.</item>
+/// the distinct users of the tracked events — over every request, remembered in <see cref="UsageDayUser"/> — are
+/// another. A count is a number of people, so two reports of the same day are not added: the larger one stands.</item>
 /// </list>
 /// </summary>
 public static class UsageIngest
 {
     /// <summary>Aggregates samples per account and day (pure).</summary>
-    public static IReadOnlyList<UsageTotal> Aggregate(IEnumerable<UsageSample> samples)
+    public static IReadOnlyList<UsageTotal> Aggregate(IEnumerable<UsageSample> samples) => AggregateBatch(samples).Totals;
+
+    /// <summary>Aggregates samples per account and day, keeping the distinct users of each day (pure).</summary>
+    public static UsageBatch AggregateBatch(IEnumerable<UsageSample> samples)
     {
         var days = new Dictionary<(string, DateOnly), (int Reported, long Events, HashSet<string>? Users)>();
         foreach (var s in samples)
@@ -36,8 +45,12 @@ public static class UsageIngest
             if (s.UserId is not null) (day.Users ??= new HashSet<string>(StringComparer.Ordinal)).Add(s.UserId);
             days[key] = day;
         }
-        return days.Select(d => new UsageTotal(d.Key.Item1, d.Key.Item2, Math.Max(d.Value.Reported, d.Value.Users?.Count ?? 0), d.Value.Events))
-            .OrderBy(t => t.AccountExternalId, StringComparer.Ordinal).ThenBy(t => t.Date).ToList();
+        // Sorted by key, so concurrent writers lock rows in the same order.
+        var ordered = days.OrderBy(d => d.Key.Item1, StringComparer.Ordinal).ThenBy(d => d.Key.Item2).ToList();
+        var totals = ordered.Select(d => new UsageTotal(d.Key.Item1, d.Key.Item2, Math.Max(d.Value.Reported, d.Value.Users?.Count ?? 0), d.Value.Events)).ToList();
+        var users = ordered.Where(d => d.Value.Users is not null)
+            .SelectMany(d => d.Value.Users!.Order(StringComparer.Ordinal).Select(u => new UsageUser(d.Key.Item1, d.Key.Item2, u))).ToList();
+        return new UsageBatch(totals, users);
     }
 
     /// <summary>Account ids by external id, for those of <paramref name="externalIds"/> that exist.</summary>
@@ -57,4 +70,49 @@ public static class UsageIngest
             .Combining(nameof(UsageDay.Events), Combine.Sum)
             .Combining(nameof(UsageDay.ActiveUsers), Combine.Max)
             .WriteAsync(totals.Select(t => new UsageDay(accountIds[t.AccountExternalId], t.Date, t.ActiveUsers, t.Events)), ct);
+
+    /// <summary>
+    /// Writes a batch: the users first (a user already seen that day is skipped), then the totals added to the stored days,
+    /// in one transaction; then each day that has users keeps at least its number of distinct users. That last step runs
+    /// after the commit on purpose: of two requests writing the same day at once, the one that commits last counts after
+    /// both are visible, so the day ends with every user counted.
+    /// </summary>
+    public static async Task WriteAsync(CsmDbContext db, UsageBatch batch, IReadOnlyDictionary<string, long> accountIds, CancellationToken ct)
+    {
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            if (batch.Users.Count > 0)
+                await new BulkUpsert<UsageDayUser>(db, nameof(UsageDayUser.AccountId), nameof(UsageDayUser.Date), nameof(UsageDayUser.UserKey))
+                    .WriteAsync(batch.Users.Select(u => new UsageDayUser(accountIds[u.AccountExternalId], u.Date, u.UserKey)), ct);
+            await WriteAsync(db, batch.Totals, accountIds, ct);
+            await transaction.CommitAsync(ct);
+        }
+        if (batch.Users.Count == 0) return;
+        var days = batch.Users.Select(u => (Account: accountIds[u.AccountExternalId], u.Date)).Distinct().ToList();
+        if (db.Provider == StorageProvider.Postgres)
+        {
+            var accounts = days.Select(d => d.Account).ToArray();
+            var dates = days.Select(d => d.Date).ToArray();
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                UPDATE usage_days AS d SET active_users = c.users
+                FROM (SELECT u.account_id, u.date, count(*)::integer AS users
+                      FROM usage_day_users AS u JOIN unnest({accounts}::bigint[], {dates}::date[]) AS t (account_id, date)
+                        ON u.account_id = t.account_id AND u.date = t.date
+                      GROUP BY u.account_id, u.date) AS c
+                WHERE d.account_id = c.account_id AND d.date = c.date AND d.active_users < c.users
+                """, ct);
+            return;
+        }
+        await using var sqlite = await db.Database.BeginTransactionAsync(ct);
+        foreach (var (account, date) in days)
+        {
+            var day = date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                UPDATE usage_days SET active_users = max(active_users,
+                    (SELECT count(*) FROM usage_day_users AS u WHERE u.account_id = {account} AND u.date = {day}))
+                WHERE account_id = {account} AND date = {day}
+                """, ct);
+        }
+        await sqlite.CommitAsync(ct);
+    }
 }

@@ -73,11 +73,11 @@ public static class UsageApi
             if (!accountIds.ContainsKey(sample.AccountExternalId))
                 errors.Add(field.ToString(), $"no account has external id '{sample.AccountExternalId}'");
         if (errors.Count > 0) return errors.Problem();
-        var totals = UsageIngest.Aggregate(samples.Select(s => s.Sample));
-        await UsageIngest.WriteAsync(db, totals, accountIds, ct);
-        var changed = totals.Select(t => accountIds[t.AccountExternalId]).ToHashSet();
+        var aggregated = UsageIngest.AggregateBatch(samples.Select(s => s.Sample));
+        await UsageIngest.WriteAsync(db, aggregated, accountIds, ct);
+        var changed = aggregated.Totals.Select(t => accountIds[t.AccountExternalId]).ToHashSet();
         changes.Report(changed);
-        return TypedResults.Ok(new UsageAccepted(samples.Count, skipped, totals.Count, changed.Count));
+        return TypedResults.Ok(new UsageAccepted(samples.Count, skipped, aggregated.Totals.Count, changed.Count));
     }
 
     /// <summary>Where in the body a value is, spelled only when an error names it.</summary>
@@ -130,6 +130,8 @@ public static class UsageApi
         if (account is null) errors.Add(at["context.groupId"].ToString(), "the account is not named: set context.groupId (or properties.account_external_id)");
         var user = m.UserId is { Length: > 0 } u ? u : m.AnonymousId is { Length: > 0 } a ? a : null;
         if (user is null) errors.Add(at["userId"].ToString(), "a userId or an anonymousId is required");
+        else if (user.Length > UsageDayUser.MaxUserKeyLength)
+            errors.Add(at[m.UserId is { Length: > 0 } ? "userId" : "anonymousId"].ToString(), $"is {user.Length} characters long; at most {UsageDayUser.MaxUserKeyLength} are kept");
         var (time, timeField) = m.Timestamp is not null ? (m.Timestamp, "timestamp")
             : m.OriginalTimestamp is not null ? (m.OriginalTimestamp, "originalTimestamp")
             : (m.SentAt ?? batchSentAt, "sentAt");

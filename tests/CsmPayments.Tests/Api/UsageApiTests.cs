@@ -81,6 +81,50 @@ public sealed class UsageApiTests
         Assert.Equal([(1, 1L)], await DaysAsync(server, b2));
     }
 
+    private static object Track(string user, string account, string at) =>
+        new { type = "track", @event = "Report Viewed", userId = user, context = new { groupId = account }, timestamp = at };
+
+    [Theory, Providers]
+    public async Task Segment_active_users_are_distinct_over_every_request_of_the_day(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (_, a1, _) = await server.SeedAccountsAsync();
+        var client = await server.ClientWithAsync(ApiScopes.UsageWrite);
+
+        // Day 1: u-1, u-2 in one request; u-2 again and u-3 in the next; u-1 once more alone: 3 distinct users, 5 events.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/usage", new { batch = new[] { Track("u-1", "A-1", "2026-03-01T09:00:00Z"), Track("u-2", "A-1", "2026-03-01T09:05:00Z") } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/usage", new { batch = new[] { Track("u-2", "A-1", "2026-03-01T13:00:00Z"), Track("u-3", "A-1", "2026-03-01T14:00:00Z") } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/usage", Track("u-1", "A-1", "2026-03-01T17:00:00Z"))).StatusCode);
+        // Day 2: one user; then a reported count of 40 for it, which is more people than were tracked, stands.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/usage", Track("u-9", "A-1", "2026-03-02T08:00:00Z"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/usage", new { events = new[] { new { account_external_id = "A-1", date = "2026-03-02", active_users = 40, events = 2 } } })).StatusCode);
+        // Day 3: a reported count of 1, then two tracked users: the distinct users are more and win.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/usage", new { events = new[] { new { account_external_id = "A-1", date = "2026-03-03", active_users = 1, events = 0 } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/usage", Track("u-1", "A-1", "2026-03-03T08:00:00Z"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/usage", Track("u-2", "A-1", "2026-03-03T09:00:00Z"))).StatusCode);
+
+        Assert.Equal([(3, 5L), (40, 3L), (2, 2L)], await DaysAsync(server, a1));
+        await using var db = server.Database.Open();
+        Assert.Equal(3, await db.UsageDayUsers.CountAsync(u => u.AccountId == a1 && u.Date == Day));
+    }
+
+    [Theory, Providers]
+    public async Task Segment_requests_for_the_same_day_at_once_count_every_distinct_user(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (_, a1, _) = await server.SeedAccountsAsync();
+        var client = await server.ClientWithAsync(ApiScopes.UsageWrite);
+
+        // Eight requests at once, each with 25 users of which 5 are shared by all: 8 × 20 + 5 = 165 distinct users, 200 events.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(r => Task.Run(() => client.PostAsJsonAsync("/api/usage", new
+        {
+            batch = Enumerable.Range(0, 25).Select(i => Track(i < 5 ? $"shared-{i}" : $"r{r}-u{i}", "A-1", "2026-03-01T10:00:00Z")).ToArray(),
+        }))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal([(165, 200L)], await DaysAsync(server, a1));
+    }
+
     [Theory, Providers]
     public async Task A_batch_with_bad_events_lists_every_bad_field_and_stores_nothing(StorageProvider provider)
     {

@@ -1143,6 +1143,27 @@ namespace CsmPayments.Storage.Migrations.Postgres
                     b.ToTable("usage_days", (string)null);
                 });
 
+            modelBuilder.Entity("CsmPayments.Usage.UsageDayUser", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<string>("UserKey")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("user_key");
+
+                    b.HasKey("AccountId", "Date", "UserKey")
+                        .HasName("pk_usage_day_users");
+
+                    b.ToTable("usage_day_users", (string)null);
+                });
+
             modelBuilder.Entity("CsmPayments.Work.Alert", b =>
                 {
                     b.Property<long>("Id")
@@ -1915,6 +1936,16 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_usage_days_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CsmPayments.Usage.UsageDayUser", b =>
+                {
+                    b.HasOne("CsmPayments.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_usage_day_users_accounts_account_id");
                 });
 
             modelBuilder.Entity("CsmPayments.Work.Alert", b =>

@@ -1106,6 +1106,27 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                     b.ToTable("usage_days", (string)null);
                 });
 
+            modelBuilder.Entity("CsmPayments.Usage.UsageDayUser", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("date");
+
+                    b.Property<string>("UserKey")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_key");
+
+                    b.HasKey("AccountId", "Date", "UserKey")
+                        .HasName("pk_usage_day_users");
+
+                    b.ToTable("usage_day_users", (string)null);
+                });
+
             modelBuilder.Entity("CsmPayments.Work.Alert", b =>
                 {
                     b.Property<long>("Id")
@@ -1860,6 +1881,16 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_usage_days_accounts_account_id");
+                });
+
+            modelBuilder.Entity("CsmPayments.Usage.UsageDayUser", b =>
+                {
+                    b.HasOne("CsmPayments.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_usage_day_users_accounts_account_id");
                 });
 
             modelBuilder.Entity("CsmPayments.Work.Alert", b =>
