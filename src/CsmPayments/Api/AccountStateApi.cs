@@ -47,7 +47,7 @@ public static class AccountStateApi
 
     public static IEndpointRouteBuilder MapAccountStateApi(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/accounts/{externalId}", GetAsync).WithTags("Ledger").RequireAuthorization(ApiScopes.LedgerRead)
+        api.MapGet("/accounts/{externalId}", GetAsync).WithTags("Ledger").RequireAuthorization(ApiScopes.LedgerRead).WithKeyProblems().WithNotFoundProblem()
             .WithSummary("An account's state today: balances, open invoices, MRR, recent payments and usage, open tickets, latest NPS");
         return api;
     }

@@ -21,18 +21,18 @@ public static class EngagementApi
 
     public static IEndpointRouteBuilder MapEngagementApi(this IEndpointRouteBuilder api)
     {
-        var write = api.MapGroup("").WithTags("Engagement").RequireAuthorization(ApiScopes.LedgerWrite);
-        write.MapPost("/tickets", CreateOrUpdateTicketsAsync).Accepts<object>("application/json")
+        var write = api.MapGroup("").WithTags("Engagement").RequireAuthorization(ApiScopes.LedgerWrite).WithKeyProblems();
+        write.MapPost("/tickets", CreateOrUpdateTicketsAsync).Accepts<TicketRecord>("application/json").WithWriteProblems()
             .WithSummary("Create or update tickets (tickets.csv fields: external_id, account_external_id, opened_on, priority, status, solved_on, subject)");
-        write.MapPost("/nps", CreateOrUpdateNpsAsync).Accepts<object>("application/json")
+        write.MapPost("/nps", CreateOrUpdateNpsAsync).Accepts<NpsRecord>("application/json").WithWriteProblems()
             .WithSummary("Create or update NPS responses (nps.csv fields: account_external_id, contact_email, responded_on, score, comment)");
-        write.MapPost("/touchpoints", CreateOrUpdateTouchpointsAsync).Accepts<object>("application/json")
+        write.MapPost("/touchpoints", CreateOrUpdateTouchpointsAsync).Accepts<TouchpointRecord>("application/json").WithWriteProblems()
             .WithSummary("Create or update touchpoints (touchpoints.csv fields: account_external_id, user_email, occurred_on, kind, summary)");
 
-        var read = api.MapGroup("").WithTags("Engagement").RequireAuthorization(ApiScopes.LedgerRead);
-        read.MapGet("/tickets/{externalId}", GetTicketAsync).WithSummary("A ticket by external id");
-        read.MapGet("/accounts/{externalId}/nps", ListNpsAsync).WithSummary("An account's NPS responses, newest first");
-        read.MapGet("/accounts/{externalId}/touchpoints", ListTouchpointsAsync).WithSummary("An account's touchpoints, newest first");
+        var read = api.MapGroup("").WithTags("Engagement").RequireAuthorization(ApiScopes.LedgerRead).WithKeyProblems();
+        read.MapGet("/tickets/{externalId}", GetTicketAsync).WithNotFoundProblem().WithSummary("A ticket by external id");
+        read.MapGet("/accounts/{externalId}/nps", ListNpsAsync).WithNotFoundProblem().WithSummary("An account's NPS responses, newest first");
+        read.MapGet("/accounts/{externalId}/touchpoints", ListTouchpointsAsync).WithNotFoundProblem().WithSummary("An account's touchpoints, newest first");
         return api;
     }
 

@@ -34,26 +34,26 @@ public static class LedgerApi
 
     public static IEndpointRouteBuilder MapLedgerApi(this IEndpointRouteBuilder api)
     {
-        var write = api.MapGroup("").WithTags("Ledger").RequireAuthorization(ApiScopes.LedgerWrite);
-        write.MapPost("/users", CreateOrUpdateUsersAsync).Accepts<object>("application/json").RequireAuthorization(ApiScopes.Admin)
+        var write = api.MapGroup("").WithTags("Ledger").RequireAuthorization(ApiScopes.LedgerWrite).WithKeyProblems();
+        write.MapPost("/users", CreateOrUpdateUsersAsync).Accepts<UserRecord>("application/json").WithWriteProblems().RequireAuthorization(ApiScopes.Admin)
             .WithSummary("Create or update users (users.csv fields: email, name, role, capacity); needs the admin scope");
-        write.MapPost("/accounts", CreateOrUpdateAccountsAsync).Accepts<object>("application/json")
+        write.MapPost("/accounts", CreateOrUpdateAccountsAsync).Accepts<AccountRecord>("application/json").WithWriteProblems()
             .WithSummary("Create or update accounts (accounts.csv fields: external_id, name, industry, employees, country, plan, csm_email, currency, timezone, tier)");
-        write.MapPost("/contacts", CreateOrUpdateContactsAsync).Accepts<object>("application/json")
+        write.MapPost("/contacts", CreateOrUpdateContactsAsync).Accepts<ContactRecord>("application/json").WithWriteProblems()
             .WithSummary("Create or update contacts (contacts.csv fields: email, account_external_id, name, role)");
-        write.MapPost("/subscriptions", CreateOrUpdateSubscriptionsAsync).Accepts<object>("application/json")
+        write.MapPost("/subscriptions", CreateOrUpdateSubscriptionsAsync).Accepts<SubscriptionRecord>("application/json").WithWriteProblems()
             .WithSummary("Create or update subscriptions (subscriptions.csv fields)");
-        write.MapPost("/invoices", CreateOrUpdateInvoicesAsync).Accepts<object>("application/json").WithSummary("Create or update invoices (invoices.csv fields)");
-        write.MapPost("/payments", CreateOrUpdatePaymentsAsync).Accepts<object>("application/json").WithSummary("Create or update payments and failed attempts (payments.csv fields)");
-        write.MapPost("/credit-notes", CreateOrUpdateCreditNotesAsync).Accepts<object>("application/json").WithSummary("Create or update credit notes (credit_notes.csv fields)");
+        write.MapPost("/invoices", CreateOrUpdateInvoicesAsync).Accepts<InvoiceRecord>("application/json").WithWriteProblems().WithSummary("Create or update invoices (invoices.csv fields)");
+        write.MapPost("/payments", CreateOrUpdatePaymentsAsync).Accepts<PaymentRecord>("application/json").WithWriteProblems().WithSummary("Create or update payments and failed attempts (payments.csv fields)");
+        write.MapPost("/credit-notes", CreateOrUpdateCreditNotesAsync).Accepts<CreditNoteRecord>("application/json").WithWriteProblems().WithSummary("Create or update credit notes (credit_notes.csv fields)");
 
-        var read = api.MapGroup("").WithTags("Ledger").RequireAuthorization(ApiScopes.LedgerRead);
-        read.MapGet("/users/{email}", GetUserAsync).WithSummary("A user by email");
-        read.MapGet("/contacts/{email}", GetContactAsync).WithSummary("A contact by email");
-        read.MapGet("/subscriptions/{externalId}", GetSubscriptionAsync).WithSummary("A subscription by external id");
-        read.MapGet("/invoices/{number}", GetInvoiceAsync).WithSummary("An invoice by number, with its balance today");
-        read.MapGet("/payments/{externalId}", GetPaymentAsync).WithSummary("A payment or failed attempt by external id");
-        read.MapGet("/credit-notes/{number}", GetCreditNoteAsync).WithSummary("A credit note by number");
+        var read = api.MapGroup("").WithTags("Ledger").RequireAuthorization(ApiScopes.LedgerRead).WithKeyProblems();
+        read.MapGet("/users/{email}", GetUserAsync).WithNotFoundProblem().WithSummary("A user by email");
+        read.MapGet("/contacts/{email}", GetContactAsync).WithNotFoundProblem().WithSummary("A contact by email");
+        read.MapGet("/subscriptions/{externalId}", GetSubscriptionAsync).WithNotFoundProblem().WithSummary("A subscription by external id");
+        read.MapGet("/invoices/{number}", GetInvoiceAsync).WithNotFoundProblem().WithSummary("An invoice by number, with its balance today");
+        read.MapGet("/payments/{externalId}", GetPaymentAsync).WithNotFoundProblem().WithSummary("A payment or failed attempt by external id");
+        read.MapGet("/credit-notes/{number}", GetCreditNoteAsync).WithNotFoundProblem().WithSummary("A credit note by number");
         return api;
     }
 

@@ -23,7 +23,10 @@ public static class StripeWebhookApi
     {
         var stripe = api.MapGroup("/integrations/stripe").WithTags("Stripe").AllowAnonymous();
         stripe.MapPost("/webhook", ReceiveAsync)
-            .Accepts<JsonElement>("application/json")
+            .Accepts<StripeEventBody>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Receive a Stripe event (signed with the Stripe-Signature header)");
         return api;
     }

@@ -35,6 +35,8 @@ public static class UsageApi
             .RequireAuthorization(ApiScopes.UsageWrite)
             .WithTags("Usage")
             .Accepts<UsageBody>("application/json")
+            .WithKeyProblems()
+            .WithWriteProblems()
             .WithSummary("Record usage events in bulk (own format, or Segment track and batch payloads)");
         return api;
     }

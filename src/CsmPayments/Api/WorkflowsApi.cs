@@ -65,39 +65,39 @@ public static class WorkflowsApi
 
     public static IEndpointRouteBuilder MapWorkflowsApi(this IEndpointRouteBuilder api)
     {
-        var write = api.MapGroup("").WithTags("Collections").RequireAuthorization(ApiScopes.CollectionsWrite);
-        write.MapPost("/accounts/{externalId}/promises", RecordPromiseAsync).Accepts<object>("application/json")
+        var write = api.MapGroup("").WithTags("Collections").RequireAuthorization(ApiScopes.CollectionsWrite).WithKeyProblems();
+        write.MapPost("/accounts/{externalId}/promises", RecordPromiseAsync).Accepts<PromiseBody>("application/json").WithWriteProblems()
             .WithSummary("Record a promise to pay (user, amount, promised_for, note, on): the account's reminders pause until then");
-        write.MapPost("/invoices/{number}/disputes", OpenDisputeAsync).Accepts<object>("application/json")
+        write.MapPost("/invoices/{number}/disputes", OpenDisputeAsync).Accepts<ReasonBody>("application/json").WithWriteProblems()
             .WithSummary("Open a dispute on an invoice (user, reason, on): its reminders pause");
-        write.MapPost("/disputes/{id:long}/resolve", ResolveDisputeAsync).Accepts<object>("application/json")
+        write.MapPost("/disputes/{id:long}/resolve", ResolveDisputeAsync).Accepts<ResolutionBody>("application/json").WithWriteProblems()
             .WithSummary("Resolve a dispute (user, resolution, credit, on): the invoice stands, or a credit note of 'credit' reduces it");
-        write.MapPost("/accounts/{externalId}/payment-plans", ProposePlanAsync).Accepts<object>("application/json")
+        write.MapPost("/accounts/{externalId}/payment-plans", ProposePlanAsync).Accepts<PaymentPlanBody>("application/json").WithWriteProblems()
             .WithSummary("Propose a payment plan (user, invoices, instalments, every_days, first_due, discount_percent, on); within the CSM's limits it is approved at once");
-        write.MapPost("/payment-plans/{id:long}/approve", ApprovePlanAsync).Accepts<object>("application/json")
+        write.MapPost("/payment-plans/{id:long}/approve", ApprovePlanAsync).Accepts<DecisionBody>("application/json").WithWriteProblems()
             .WithSummary("Approve a payment plan awaiting approval (user, on); above the CSM's limits only finance approves");
-        write.MapPost("/payment-plans/{id:long}/reject", RejectPlanAsync).Accepts<object>("application/json")
+        write.MapPost("/payment-plans/{id:long}/reject", RejectPlanAsync).Accepts<ReasonBody>("application/json").WithWriteProblems()
             .WithSummary("Reject a payment plan awaiting approval (user, reason, on); finance only");
-        write.MapPost("/renewal-reviews/{id:long}/approve", ApproveRenewalAsync).Accepts<object>("application/json")
+        write.MapPost("/renewal-reviews/{id:long}/approve", ApproveRenewalAsync).Accepts<DecisionBody>("application/json").WithWriteProblems()
             .WithSummary("Approve a renewal review (user, note, on): the renewal invoice may go out");
-        write.MapPost("/renewal-reviews/{id:long}/hold", HoldRenewalAsync).Accepts<object>("application/json")
+        write.MapPost("/renewal-reviews/{id:long}/hold", HoldRenewalAsync).Accepts<ReasonBody>("application/json").WithWriteProblems()
             .WithSummary("Hold a renewal invoice (user, reason, on)");
-        write.MapPost("/subscriptions/{externalId}/cancellation-requests", RequestCancellationAsync).Accepts<object>("application/json")
+        write.MapPost("/subscriptions/{externalId}/cancellation-requests", RequestCancellationAsync).Accepts<CancellationRequestBody>("application/json").WithWriteProblems()
             .WithSummary("Log a cancellation request (user, reason, non_payment, on); the CSM gets a save-call task");
-        write.MapPost("/cancellation-requests/{id:long}/outcome", RecordOutcomeAsync).Accepts<object>("application/json")
+        write.MapPost("/cancellation-requests/{id:long}/outcome", RecordOutcomeAsync).Accepts<CancellationOutcomeBody>("application/json").WithWriteProblems()
             .WithSummary("Record the save call's outcome (user, outcome: saved|downgraded|cancelled, new_mrr, effective_on, note, on)");
-        write.MapPost("/cancellation-requests/{id:long}/carry-out", CarryOutAsync).Accepts<object>("application/json")
+        write.MapPost("/cancellation-requests/{id:long}/carry-out", CarryOutAsync).Accepts<DecisionBody>("application/json").WithWriteProblems()
             .WithSummary("Finance carries out a downgrade or cancellation (user, on)");
-        write.MapPost("/tasks/{id:long}/done", CompleteTaskAsync).Accepts<object>("application/json").WithSummary("Mark a task done (user, on)");
+        write.MapPost("/tasks/{id:long}/done", CompleteTaskAsync).Accepts<DecisionBody>("application/json").WithWriteProblems().WithSummary("Mark a task done (user, on)");
 
-        var read = api.MapGroup("").WithTags("Collections").RequireAuthorization(ApiScopes.CollectionsRead);
-        read.MapGet("/accounts/{externalId}/promises", ListPromisesAsync).WithSummary("An account's promises to pay, newest first");
-        read.MapGet("/disputes/{id:long}", GetDisputeAsync).WithSummary("A dispute by id");
-        read.MapGet("/payment-plans/{id:long}", GetPlanAsync).WithSummary("A payment plan by id, with its instalments");
+        var read = api.MapGroup("").WithTags("Collections").RequireAuthorization(ApiScopes.CollectionsRead).WithKeyProblems();
+        read.MapGet("/accounts/{externalId}/promises", ListPromisesAsync).WithNotFoundProblem().WithSummary("An account's promises to pay, newest first");
+        read.MapGet("/disputes/{id:long}", GetDisputeAsync).WithNotFoundProblem().WithSummary("A dispute by id");
+        read.MapGet("/payment-plans/{id:long}", GetPlanAsync).WithNotFoundProblem().WithSummary("A payment plan by id, with its instalments");
         read.MapGet("/renewal-reviews", ListRenewalReviewsAsync).WithSummary("Renewal reviews by renewal date: those not yet approved, or those in 'state'");
-        read.MapGet("/cancellation-requests/{id:long}", GetCancellationRequestAsync).WithSummary("A cancellation request by id");
+        read.MapGet("/cancellation-requests/{id:long}", GetCancellationRequestAsync).WithNotFoundProblem().WithSummary("A cancellation request by id");
         read.MapGet("/tasks", ListTasksAsync).WithSummary("Open tasks and calls, oldest due first; 'user' keeps one person's");
-        read.MapGet("/accounts/{externalId}/audit", ListAuditAsync).WithSummary("The audit log of an account's money decisions, oldest first");
+        read.MapGet("/accounts/{externalId}/audit", ListAuditAsync).WithNotFoundProblem().WithSummary("The audit log of an account's money decisions, oldest first");
         return api;
     }
 
