@@ -1,5 +1,6 @@
 using CsmPayments.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CsmPayments.Usage;
 
@@ -79,20 +80,25 @@ public static class UsageIngest
     /// </summary>
     public static async Task WriteAsync(CsmDbContext db, UsageBatch batch, IReadOnlyDictionary<string, long> accountIds, CancellationToken ct)
     {
+        if (batch.Users.Count == 0)
+        {
+            // One statement, atomic by itself: no transaction's round trips.
+            await WriteAsync(db, batch.Totals, accountIds, ct);
+            return;
+        }
+        List<(long Account, DateOnly Date)> grown;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            if (batch.Users.Count > 0)
-                await new BulkUpsert<UsageDayUser>(db, nameof(UsageDayUser.AccountId), nameof(UsageDayUser.Date), nameof(UsageDayUser.UserKey))
-                    .WriteAsync(batch.Users.Select(u => new UsageDayUser(accountIds[u.AccountExternalId], u.Date, u.UserKey)), ct);
+            grown = await AddUsersAsync(db, batch.Users, accountIds, ct);
             await WriteAsync(db, batch.Totals, accountIds, ct);
             await transaction.CommitAsync(ct);
         }
-        if (batch.Users.Count == 0) return;
-        var days = batch.Users.Select(u => (Account: accountIds[u.AccountExternalId], u.Date)).Distinct().ToList();
+        // Only days that gained a user can have more distinct users than before.
+        if (grown.Count == 0) return;
         if (db.Provider == StorageProvider.Postgres)
         {
-            var accounts = days.Select(d => d.Account).ToArray();
-            var dates = days.Select(d => d.Date).ToArray();
+            var accounts = grown.Select(d => d.Account).ToArray();
+            var dates = grown.Select(d => d.Date).ToArray();
             await db.Database.ExecuteSqlInterpolatedAsync($"""
                 UPDATE usage_days AS d SET active_users = c.users
                 FROM (SELECT u.account_id, u.date, count(*)::integer AS users
@@ -104,7 +110,7 @@ public static class UsageIngest
             return;
         }
         await using var sqlite = await db.Database.BeginTransactionAsync(ct);
-        foreach (var (account, date) in days)
+        foreach (var (account, date) in grown)
         {
             var day = date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -114,5 +120,42 @@ public static class UsageIngest
                 """, ct);
         }
         await sqlite.CommitAsync(ct);
+    }
+
+    /// <summary>Inserts the users not yet seen on their day; returns the days that gained at least one.</summary>
+    private static async Task<List<(long Account, DateOnly Date)>> AddUsersAsync(CsmDbContext db, IReadOnlyList<UsageUser> users,
+        IReadOnlyDictionary<string, long> accountIds, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        var grown = new HashSet<(long, DateOnly)>();
+        await using var command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        if (db.Provider == StorageProvider.Postgres)
+        {
+            command.CommandText = """
+                INSERT INTO usage_day_users (account_id, date, user_key)
+                SELECT * FROM unnest(@accounts::bigint[], @dates::date[], @users::text[])
+                ON CONFLICT DO NOTHING RETURNING account_id, date
+                """;
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("accounts", users.Select(u => accountIds[u.AccountExternalId]).ToArray()));
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("dates", users.Select(u => u.Date).ToArray()));
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("users", users.Select(u => u.UserKey).ToArray()));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) grown.Add((reader.GetInt64(0), reader.GetFieldValue<DateOnly>(1)));
+            return [.. grown];
+        }
+        command.CommandText = "INSERT INTO usage_day_users (account_id, date, user_key) VALUES (@a, @d, @u) ON CONFLICT DO NOTHING";
+        var (a, d, u) = (command.CreateParameter(), command.CreateParameter(), command.CreateParameter());
+        (a.ParameterName, d.ParameterName, u.ParameterName) = ("@a", "@d", "@u");
+        command.Parameters.Add(a);
+        command.Parameters.Add(d);
+        command.Parameters.Add(u);
+        foreach (var user in users)
+        {
+            var account = accountIds[user.AccountExternalId];
+            (a.Value, d.Value, u.Value) = (account, user.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), user.UserKey);
+            if (await command.ExecuteNonQueryAsync(ct) > 0) grown.Add((account, user.Date));
+        }
+        return [.. grown];
     }
 }

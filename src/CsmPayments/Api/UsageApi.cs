@@ -6,6 +6,7 @@ using CsmPayments.Hosting;
 using CsmPayments.Organisation;
 using CsmPayments.Storage;
 using CsmPayments.Usage;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -44,16 +45,31 @@ public static class UsageApi
     public static async Task<Results<Ok<UsageAccepted>, ValidationProblem, ProblemHttpResult>> IngestAsync(HttpRequest request, CsmDbContext db,
         IOptions<OrganisationOptions> organisation, IOptions<ApiOptions> api, TimeProvider clock, AccountChanges changes, CancellationToken ct)
     {
-        var (body, tooLarge) = await ApiBody.ReadAsync(request, api.Value.MaxUsageBodyBytes, ct);
-        if (tooLarge is not null) return tooLarge;
+        var limit = api.Value.MaxUsageBodyBytes;
+        if (request.ContentLength > limit) return ApiBody.TooLarge(limit);
         UsageBody? batch;
         try
         {
-            batch = JsonSerializer.Deserialize(body, UsageJson.Default.UsageBody);
+            // Parsed as it streams in, without a copy of the body; the server refuses to read past the limit.
+            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            {
+                feature.MaxRequestBodySize = limit;
+                batch = await JsonSerializer.DeserializeAsync(request.Body, UsageJson.Default.UsageBody, ct);
+            }
+            else
+            {
+                var (body, tooLarge) = await ApiBody.ReadAsync(request, limit, ct);
+                if (tooLarge is not null) return tooLarge;
+                batch = JsonSerializer.Deserialize(body, UsageJson.Default.UsageBody);
+            }
         }
         catch (JsonException e)
         {
             return ApiBody.NotJson(e);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ApiBody.TooLarge(limit);
         }
         var errors = new Errors();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(organisation.Value.TimeZone);
