@@ -54,6 +54,7 @@ public static class LedgerApi
         read.MapGet("/invoices/{number}", GetInvoiceAsync).WithNotFoundProblem().WithSummary("An invoice by number, with its balance today");
         read.MapGet("/payments/{externalId}", GetPaymentAsync).WithNotFoundProblem().WithSummary("A payment or failed attempt by external id");
         read.MapGet("/credit-notes/{number}", GetCreditNoteAsync).WithNotFoundProblem().WithSummary("A credit note by number");
+        api.MapPartialUpdateApi();
         return api;
     }
 

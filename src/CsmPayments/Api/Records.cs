@@ -29,7 +29,13 @@ internal static class Records
         var (json, problem) = await ApiBody.ReadJsonAsync(request, api.MaxBodyBytes, ct);
         if (problem is not null) return problem;
         using var document = json!;
-        var body = document.RootElement;
+        return await WriteAsync(kind, document.RootElement, database, changes, ct);
+    }
+
+    /// <summary>Writes records given as JSON (one object or a list) with the import's rules.</summary>
+    public static async Task<Results<Ok<RecordsWritten>, ValidationProblem, ProblemHttpResult>> WriteAsync(ImportKind kind, JsonElement body,
+        Database database, AccountChanges changes, CancellationToken ct)
+    {
         if (body.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) || body.ValueKind == JsonValueKind.Array && body.GetArrayLength() == 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["expected a JSON object, or a list of at least one"] });
         var result = await new Importer(database).ImportRecordsAsync(kind, body, ct);
