@@ -67,10 +67,43 @@ public static class UsageIngest
     /// <summary>Adds the totals to the stored days in one statement per batch; every account must exist.</summary>
     public static Task<long> WriteAsync(CsmDbContext db, IReadOnlyList<UsageTotal> totals, IReadOnlyDictionary<string, long> accountIds,
         CancellationToken ct) =>
-        new BulkUpsert<UsageDay>(db, nameof(UsageDay.AccountId), nameof(UsageDay.Date))
+        db.Provider == StorageProvider.Postgres && totals.Count is > 0 and <= PostgresStatementRows
+            ? WritePostgresAsync(db, totals, accountIds, ct)
+            : new BulkUpsert<UsageDay>(db, nameof(UsageDay.AccountId), nameof(UsageDay.Date))
             .Combining(nameof(UsageDay.Events), Combine.Sum)
             .Combining(nameof(UsageDay.ActiveUsers), Combine.Max)
             .WriteAsync(totals.Select(t => new UsageDay(accountIds[t.AccountExternalId], t.Date, t.ActiveUsers, t.Events)), ct);
+
+    private const int PostgresStatementRows = 50_000;
+
+    /// <summary>
+    /// The totals as typed arrays in one <c>INSERT … SELECT FROM unnest … ON CONFLICT</c>, in key order so that concurrent
+    /// batches lock the same days in the same order. Every row changes what it meets (events add up), so there is no
+    /// "unchanged" test to pay for.
+    /// </summary>
+    private static async Task<long> WritePostgresAsync(CsmDbContext db, IReadOnlyList<UsageTotal> totals, IReadOnlyDictionary<string, long> accountIds,
+        CancellationToken ct)
+    {
+        var rows = new (long Account, DateOnly Date, int ActiveUsers, long Events)[totals.Count];
+        for (var i = 0; i < rows.Length; i++) rows[i] = (accountIds[totals[i].AccountExternalId], totals[i].Date, totals[i].ActiveUsers, totals[i].Events);
+        Array.Sort(rows, (x, y) => x.Account != y.Account ? x.Account.CompareTo(y.Account) : x.Date.CompareTo(y.Date));
+        var (accounts, dates, users, events) = (new long[rows.Length], new DateOnly[rows.Length], new int[rows.Length], new long[rows.Length]);
+        for (var i = 0; i < rows.Length; i++) (accounts[i], dates[i], users[i], events[i]) = rows[i];
+        await db.Database.OpenConnectionAsync(ct);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = """
+            INSERT INTO usage_days (account_id, date, active_users, events)
+            SELECT * FROM unnest(@accounts::bigint[], @dates::date[], @users::integer[], @events::bigint[])
+            ON CONFLICT (account_id, date) DO UPDATE
+            SET active_users = GREATEST(usage_days.active_users, excluded.active_users), events = usage_days.events + excluded.events
+            """;
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("accounts", accounts));
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("dates", dates));
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("users", users));
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("events", events));
+        return await command.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>
     /// Writes a batch: the users first (a user already seen that day is skipped), then the totals added to the stored days,
