@@ -123,8 +123,15 @@ public static class PartialUpdateApi
                                select new { x, u.Email }).FirstOrDefaultAsync(ct);
                 return a is null ? null : new JsonObject
                 {
-                    ["external_id"] = a.x.ExternalId, ["name"] = a.x.Name, ["industry"] = a.x.Industry, ["employees"] = a.x.Employees,
-                    ["country"] = a.x.Country, ["plan"] = a.x.Plan, ["csm_email"] = a.Email, ["currency"] = a.x.Currency, ["timezone"] = a.x.TimeZone,
+                    ["external_id"] = a.x.ExternalId,
+                    ["name"] = a.x.Name,
+                    ["industry"] = a.x.Industry,
+                    ["employees"] = a.x.Employees,
+                    ["country"] = a.x.Country,
+                    ["plan"] = a.x.Plan,
+                    ["csm_email"] = a.Email,
+                    ["currency"] = a.x.Currency,
+                    ["timezone"] = a.x.TimeZone,
                     ["tier"] = a.x.Tier is { } tier ? Word(tier) : null,
                 };
             case ImportKind.Contacts:
@@ -140,9 +147,14 @@ public static class PartialUpdateApi
                                select new { x, acc.ExternalId }).FirstOrDefaultAsync(ct);
                 return s is null ? null : new JsonObject
                 {
-                    ["external_id"] = s.x.ExternalId, ["account_external_id"] = s.ExternalId, ["plan"] = s.x.Plan,
-                    ["mrr"] = s.x.MrrAmount.ToString(CultureInfo.InvariantCulture), ["currency"] = s.x.Currency, ["start_date"] = Day(s.x.StartDate),
-                    ["end_date"] = OptionalDay(s.x.EndDate), ["renewal_date"] = OptionalDay(s.x.RenewalDate),
+                    ["external_id"] = s.x.ExternalId,
+                    ["account_external_id"] = s.ExternalId,
+                    ["plan"] = s.x.Plan,
+                    ["mrr"] = s.x.MrrAmount.ToString(CultureInfo.InvariantCulture),
+                    ["currency"] = s.x.Currency,
+                    ["start_date"] = Day(s.x.StartDate),
+                    ["end_date"] = OptionalDay(s.x.EndDate),
+                    ["renewal_date"] = OptionalDay(s.x.RenewalDate),
                     ["cancellation_reason"] = s.x.CancellationReason is { } reason ? Word(reason) : null,
                 };
             case ImportKind.Tickets:
@@ -152,8 +164,13 @@ public static class PartialUpdateApi
                                select new { x, acc.ExternalId }).FirstOrDefaultAsync(ct);
                 return t is null ? null : new JsonObject
                 {
-                    ["external_id"] = t.x.ExternalId, ["account_external_id"] = t.ExternalId, ["opened_on"] = Day(t.x.OpenedOn), ["priority"] = Word(t.x.Priority),
-                    ["status"] = Word(t.x.Status), ["solved_on"] = OptionalDay(t.x.SolvedOn), ["subject"] = t.x.Subject,
+                    ["external_id"] = t.x.ExternalId,
+                    ["account_external_id"] = t.ExternalId,
+                    ["opened_on"] = Day(t.x.OpenedOn),
+                    ["priority"] = Word(t.x.Priority),
+                    ["status"] = Word(t.x.Status),
+                    ["solved_on"] = OptionalDay(t.x.SolvedOn),
+                    ["subject"] = t.x.Subject,
                 };
             case ImportKind.Users:
                 var u2 = await db.Users.AsNoTracking().FirstOrDefaultAsync(x => x.Email == email, ct);

@@ -49,7 +49,13 @@ public sealed class PartialUpdateApiTests
         var client = await server.ClientWithAsync(ApiScopes.LedgerWrite);
         await JsonAsync(await client.PostAsJsonAsync("/api/subscriptions", new
         {
-            external_id = "S-1", account_external_id = "A-1", plan = "Growth", mrr = "500.00", currency = "USD", start_date = "2026-01-01", renewal_date = "2027-01-01",
+            external_id = "S-1",
+            account_external_id = "A-1",
+            plan = "Growth",
+            mrr = "500.00",
+            currency = "USD",
+            start_date = "2026-01-01",
+            renewal_date = "2027-01-01",
         }), HttpStatusCode.OK);
 
         await JsonAsync(await client.PatchAsJsonAsync("/api/subscriptions/S-1", new { mrr = 650.50m }), HttpStatusCode.OK);
