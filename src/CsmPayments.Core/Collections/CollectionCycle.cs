@@ -27,7 +27,8 @@ public sealed record CycleResult(DateOnly AsOf, bool DryRun, IReadOnlyList<Cycle
 /// The collection part of the daily run for as-of date D: evaluates promises and payment plans, works out each
 /// account's due playbook steps (<see cref="CollectionDecision"/>), opens renewal reviews, and records every action
 /// with its outbox message, tasks and audit entries in one transaction per account. Each action carries a unique
-/// idempotency key — (account, step, D) for messages and tasks, (invoice, step) for what a step covered — so a re-run
+/// idempotency key — (account, D) for the day's reminder and invoice delivery, (account, step, D) for tasks, (invoice,
+/// step) for what a step covered — so a re-run
 /// of the same day, a crash half way, or two processes running at once never records anything twice. The account row
 /// is locked first (a no-op update), so two runs work one account one after the other. Messages are delivered by the
 /// <see cref="OutboxDispatcher"/>.
@@ -279,13 +280,15 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                 var invoice = book.Invoices[b.Invoice.Id];
                 return new CollectionInvoice(invoice.Id, invoice.Number, invoice.IssueDate, invoice.DueDate, invoice.Amount, b.Balance, invoice.PoNumber, pauses[invoice.Id]);
             }).ToList(),
-            book.Done[account.Id].Select(x => (x.InvoiceId, x.StepId)).ToHashSet());
+            book.Done[account.Id].Select(x => (x.InvoiceId, x.StepId)).ToHashSet(),
+            RemindedToday: book.Done[account.Id].Any(x => x.ActionKey == MessageKey(account.Id, StepChannel.Reminder, d)),
+            DeliveredToday: book.Done[account.Id].Any(x => x.ActionKey == MessageKey(account.Id, StepChannel.Delivery, d)));
         var day = CollectionDecision.Decide(playbook, state, d, rates);
 
         foreach (var message in new[] { day.Delivery, day.Reminder })
         {
             if (message is null || contact is null) continue;
-            var key = $"email:{account.Id}:{message.Step.Id}:{Date(d)}";
+            var key = MessageKey(account.Id, message.Step.Channel, d);
             var sender = Sender(message.Step.Role, account, book);
             var model = Model(account, contact, sender, message.Invoices, balances, book, d);
             messages.Add(Message(key, account, contact, message.Step.Role, book, message.Step.Template!, model, now));
@@ -336,6 +339,13 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         result.Items.AddRange(items);
         return result;
     }
+
+    /// <summary>
+    /// The idempotency key of an account's reminder (or invoice delivery) of one day: per account and day, not per step,
+    /// so the unique key itself refuses a second reminder for the day even if a later run chose another step.
+    /// </summary>
+    public static string MessageKey(long accountId, StepChannel channel, DateOnly day) =>
+        $"email:{accountId}:{(channel == StepChannel.Delivery ? "delivery" : "reminder")}:{Date(day)}";
 
     private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
 

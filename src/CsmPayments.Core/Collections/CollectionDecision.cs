@@ -26,7 +26,9 @@ public sealed record AccountCollectionState(
     bool HasBillingContact,
     bool Cancelled,
     IReadOnlyList<CollectionInvoice> Invoices,
-    IReadOnlySet<(long InvoiceId, string StepId)> Done);
+    IReadOnlySet<(long InvoiceId, string StepId)> Done,
+    bool RemindedToday = false,
+    bool DeliveredToday = false);
 
 /// <summary>One message to the billing contact: the step whose tone it takes, the invoices at that stage, and every (invoice, step) it settles.</summary>
 public sealed record DueMessage(PlaybookStep Step, IReadOnlyList<CollectionInvoice> Invoices, IReadOnlyList<(long InvoiceId, string StepId)> Covers);
@@ -124,8 +126,10 @@ public static class CollectionDecision
                 mails.Select(d => (d.Invoice.Id, d.Step.Id)).ToList());
         }
 
-        var delivery = Message(StepChannel.Delivery);
-        var reminder = Message(StepChannel.Reminder);
+        // One message of each kind per account per day, whatever step or tier an earlier run of the day chose: the
+        // day's first run wrote it, a later one (which may see another risk tier) does not add a second.
+        var delivery = state.DeliveredToday ? null : Message(StepChannel.Delivery);
+        var reminder = state.RemindedToday ? null : Message(StepChannel.Reminder);
         if (!state.HasBillingContact && (delivery is not null || reminder is not null))
         {
             billingContactNeeded = true;
