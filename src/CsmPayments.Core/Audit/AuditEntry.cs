@@ -57,6 +57,7 @@ public static class AuditActions
     public const string RenewalReviewOpened = "renewal.review_opened";
     public const string RenewalApproved = "renewal.approved";
     public const string RenewalHeld = "renewal.held";
+    public const string RenewalInvoiceIssued = "renewal.invoice_issued";
     public const string CancellationRequested = "cancellation.requested";
     public const string CancellationOutcome = "cancellation.outcome";
     public const string CancellationCarriedOut = "cancellation.carried_out";

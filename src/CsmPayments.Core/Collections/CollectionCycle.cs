@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CsmPayments.Collections;
 
-public enum CycleItemKind { Email, Task, PromiseKept, PromiseBroken, PlanCompleted, PlanBroken, RenewalReview }
+public enum CycleItemKind { Email, Task, PromiseKept, PromiseBroken, PlanCompleted, PlanBroken, RenewalReview, RenewalInvoice }
 
 /// <summary>One thing the cycle sent, created or decided (or, in a dry run, would).</summary>
 public sealed record CycleItem(long AccountId, string Account, CycleItemKind Kind, string Key, string Summary);
@@ -46,6 +46,8 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         IReadOnlyDictionary<long, RiskTier>? riskTiers = null)
     {
         var rates = organisation.Rates();
+        // Renewal invoices first, so the invoice delivery step below sends each one the day it is issued.
+        var items = await IssueRenewalInvoicesAsync(asOf, dryRun, ct);
         CollectionBook book;
         IReadOnlyDictionary<long, RiskTier> tiers;
         await using (var db = database.Open())
@@ -54,7 +56,6 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             tiers = riskTiers ?? await LoadRiskTiersAsync(db, asOf, rates, ct);
         }
 
-        var items = new List<CycleItem>();
         var alreadyDone = 0;
         foreach (var account in book.Accounts)
         {
@@ -71,6 +72,85 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             else items.AddRange(written);
         }
         return new CycleResult(asOf, dryRun, items, alreadyDone);
+    }
+
+    /// <summary>
+    /// Issues the renewal invoice of every approved review whose issue date has come (<see cref="RenewalInvoicing"/>),
+    /// each in its own transaction with the review's record of it and an audit entry. The account row is locked first
+    /// and the invoice number is unique per subscription and renewal, so a re-run or a second process issues nothing twice.
+    /// </summary>
+    private async Task<List<CycleItem>> IssueRenewalInvoicesAsync(DateOnly asOf, bool dryRun, CancellationToken ct)
+    {
+        var settings = playbook.Settings.RenewalInvoice;
+        List<RenewalReview> approved;
+        await using (var db = database.Open())
+            approved = (await db.RenewalReviews.AsNoTracking().Where(r => r.State == RenewalReviewState.Approved && r.InvoiceId == null).ToListAsync(ct))
+                .Where(r => asOf >= RenewalInvoicing.IssueOn(r.RenewalDate, settings)).OrderBy(r => r.AccountId).ThenBy(r => r.Id).ToList();
+
+        var items = new List<CycleItem>();
+        foreach (var candidate in approved)
+        {
+            await using var db = database.Open();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            if (!dryRun) await db.Accounts.Where(a => a.Id == candidate.AccountId).ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, a => a.Name), ct);
+            var review = await db.RenewalReviews.SingleAsync(r => r.Id == candidate.Id, ct);
+            var subscription = await db.Subscriptions.AsNoTracking().SingleAsync(x => x.Id == review.SubscriptionId, ct);
+            var account = await db.Accounts.AsNoTracking().SingleAsync(a => a.Id == review.AccountId, ct);
+            var invoices = await db.Invoices.AsNoTracking().Where(i => i.AccountId == account.Id && i.IssueDate <= asOf).ToListAsync(ct);
+            var draft = RenewalInvoicing.Draft(review, subscription, RenewalInvoicing.PaymentTerms(invoices), settings, asOf);
+            if (draft is null) continue;
+            var summary = $"renewal invoice {draft.Number} for {subscription.ExternalId} (renews {Date(review.RenewalDate)}): {draft.Amount}, {draft.Basis}, due {Date(draft.DueDate)}";
+            var item = new CycleItem(account.Id, account.Name, CycleItemKind.RenewalInvoice, $"renewal-invoice:{review.Id}", summary);
+            if (dryRun)
+            {
+                items.Add(item);
+                continue;
+            }
+            var invoice = new Invoice(draft.Number, account.Id, draft.IssueDate, draft.DueDate, draft.Amount, null, InvoiceStatus.Open);
+            db.Invoices.Add(invoice);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                review.RecordInvoice(invoice.Id, asOf);
+                db.AuditEntries.Add(new AuditEntry(account.Id, clock.GetUtcNow(), "system", AuditActions.RenewalInvoiceIssued,
+                    $"{summary}; approved by {review.DecidedBy} on {Date(review.DecidedOn!.Value)}", draft.Amount));
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            {
+                await tx.RollbackAsync(ct);
+                continue;
+            }
+            items.Add(item);
+        }
+        return items;
+    }
+
+    /// <summary>
+    /// What waits on renewal reviews, per account, for <c>report collections</c>: held renewal invoices with the reason,
+    /// approved ones not yet issued with their date, and reviews still undecided when their invoice was due to go out.
+    /// </summary>
+    public async Task<ILookup<long, string>> RenewalNotesAsync(DateOnly asOf, CancellationToken ct = default)
+    {
+        var settings = playbook.Settings.RenewalInvoice;
+        await using var db = database.Open();
+        var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.InvoiceId == null && r.RenewalDate >= asOf).ToListAsync(ct);
+        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => reviews.Select(r => r.SubscriptionId).Contains(s.Id))
+            .ToDictionaryAsync(s => s.Id, s => s.ExternalId, ct);
+        return reviews.OrderBy(r => r.RenewalDate).Select(r =>
+            {
+                var what = $"renewal invoice for {subscriptions[r.SubscriptionId]} (renews {Date(r.RenewalDate)})";
+                var issueOn = RenewalInvoicing.IssueOn(r.RenewalDate, settings);
+                return (r.AccountId, Note: r.State switch
+                {
+                    RenewalReviewState.Held => $"{what} held by {r.DecidedBy} on {Date(r.DecidedOn!.Value)}: {r.Reason}; it does not go out",
+                    RenewalReviewState.Approved => $"{what} approved; issued on {Date(issueOn > asOf ? issueOn : asOf)}",
+                    _ => asOf >= issueOn ? $"{what} waits for its review; it was due to go out on {Date(issueOn)}" : null,
+                });
+            })
+            .Where(n => n.Note is not null)
+            .ToLookup(n => n.AccountId, n => n.Note!);
     }
 
     /// <summary>What each account's day looks like, for reports: stage, next step, pauses. Changes nothing.</summary>
