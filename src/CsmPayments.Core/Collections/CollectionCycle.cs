@@ -435,7 +435,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         var rendered = templates.Render(template, model);
         var sender = Sender(role, account, book);
         return new OutboxMessage(key, account.Id, contact.Email, contact.Name, $"{sender.Name} ({organisation.Name})", sender.Email,
-            rendered.Subject, rendered.Body, now);
+            rendered.Subject, rendered.Body, now, rendered.Html);
     }
 
     internal sealed record SenderInfo(string Name, string? Email, string Title);

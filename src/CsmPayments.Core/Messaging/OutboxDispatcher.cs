@@ -138,7 +138,8 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
         mime.From.Add(new MailboxAddress(m.FromName, smtp.From));
         if (m.ReplyTo is not null) mime.ReplyTo.Add(new MailboxAddress(m.FromName, m.ReplyTo));
         mime.To.Add(new MailboxAddress(m.ToName, m.ToAddress));
-        mime.Body = new TextPart("plain") { Text = m.Body };
+        // Plain text first, HTML last: mail readers show the last part of a multipart/alternative they can display.
+        mime.Body = m.HtmlBody is null ? new TextPart("plain") { Text = m.Body } : new BodyBuilder { TextBody = m.Body, HtmlBody = m.HtmlBody }.ToMessageBody();
         return mime;
     }
 
