@@ -23,7 +23,8 @@ internal sealed class CollectionBook
     public required ILookup<long, PaymentPlan> ActivePlans { get; init; }
     public required ILookup<long, CollectionStepDone> Done { get; init; }
     public required HashSet<(long SubscriptionId, DateOnly RenewalDate)> Reviews { get; init; }
-    public required HashSet<long> AccountsWithOpenContactTask { get; init; }
+    /// <summary>Open "find the billing contact" tasks per account: their ids.</summary>
+    public required ILookup<long, long> OpenContactTasks { get; init; }
 
     public static async Task<CollectionBook> LoadAsync(CsmDbContext db, DateOnly asOf, long? accountId, CancellationToken ct)
     {
@@ -48,7 +49,7 @@ internal sealed class CollectionBook
         var done = await Of(db.CollectionStepsDone.AsNoTracking(), d => d.AccountId == id).ToListAsync(ct);
         var reviews = await Of(db.RenewalReviews.AsNoTracking(), r => r.AccountId == id).Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
         var contactTasks = await Of(db.WorkTasks.AsNoTracking().Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open), t => t.AccountId == id)
-            .Select(t => t.AccountId).ToListAsync(ct);
+            .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);
 
         return new CollectionBook
         {
@@ -65,7 +66,7 @@ internal sealed class CollectionBook
             ActivePlans = plans.ToLookup(p => p.AccountId),
             Done = done.ToLookup(d => d.AccountId),
             Reviews = reviews.Select(r => (r.SubscriptionId, r.RenewalDate)).ToHashSet(),
-            AccountsWithOpenContactTask = contactTasks.ToHashSet(),
+            OpenContactTasks = contactTasks.ToLookup(t => t.AccountId, t => t.Id),
         };
     }
 

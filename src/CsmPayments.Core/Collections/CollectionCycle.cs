@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CsmPayments.Collections;
 
-public enum CycleItemKind { Email, Task, PromiseKept, PromiseBroken, PlanCompleted, PlanBroken, RenewalReview, RenewalInvoice }
+public enum CycleItemKind { Email, Task, PromiseKept, PromiseBroken, PlanCompleted, PlanBroken, RenewalReview, RenewalInvoice, TaskClosed }
 
 /// <summary>One thing the cycle sent, created or decided (or, in a dry run, would).</summary>
 public sealed record CycleItem(long AccountId, string Account, CycleItemKind Kind, string Key, string Summary);
@@ -215,6 +215,8 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         db.CollectionStepsDone.AddRange(work.Done);
         db.AuditEntries.AddRange(work.Audit);
         db.RenewalReviews.AddRange(work.Reviews);
+        foreach (var task in await db.WorkTasks.Where(t => work.CloseTasks.Contains(t.Id) && t.State == WorkTaskState.Open).ToListAsync(ct))
+            task.Complete(asOf);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -245,6 +247,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         public List<CollectionStepDone> Done { get; } = [];
         public List<AuditEntry> Audit { get; } = [];
         public List<RenewalReview> Reviews { get; } = [];
+        public List<long> CloseTasks { get; } = [];
         public List<CycleItem> Items { get; } = [];
         public bool Changed { get; set; }
         public bool IsEmpty => !Changed && Messages.Count == 0 && Tasks.Count == 0 && Reviews.Count == 0 && Audit.Count == 0;
@@ -389,7 +392,10 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             done.AddRange(work.Invoices.Select(i => new CollectionStepDone(account.Id, i.Id, work.Step.Id, d, key)));
         }
 
-        if (day.BillingContactNeeded && !book.AccountsWithOpenContactTask.Contains(account.Id))
+        // The CSM's data task closes itself once a billing contact is known; the held reminders then go out.
+        var closeTasks = contact is null ? [] : book.OpenContactTasks[account.Id].ToList();
+        if (closeTasks.Count > 0) Item(CycleItemKind.TaskClosed, $"billing-contact:{account.Id}", $"billing contact task closed: {contact!.Email} is the billing contact");
+        if (day.BillingContactNeeded && !book.OpenContactTasks.Contains(account.Id))
             Task($"billing-contact:{account.Id}:{Date(d)}", WorkTaskKind.BillingContactMissing, UserRole.Csm,
                 $"{account.Name} has no billing contact: find out who pays the invoices",
                 day.Next is { } n ? $"Reminders wait until a billing contact is known; the next one is {n.Step.Id} on {Date(n.On)} for {n.InvoiceNumber}." : "Reminders wait until a billing contact is known.",
@@ -410,7 +416,8 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             Task($"renewal:{subscription.Id}:{Date(renewal)}:finance", WorkTaskKind.RenewalReview, UserRole.Controller, title, "Approve the renewal invoice or hold it with a reason, together with the CSM.", due);
         }
 
-        var result = new AccountWork { Day = day, Changed = changed };
+        var result = new AccountWork { Day = day, Changed = changed || closeTasks.Count > 0 };
+        result.CloseTasks.AddRange(closeTasks);
         result.Messages.AddRange(messages);
         result.Tasks.AddRange(tasks);
         result.Done.AddRange(done);

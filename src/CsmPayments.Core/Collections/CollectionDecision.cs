@@ -48,8 +48,12 @@ public sealed record CollectionDay(
     bool BillingContactNeeded,
     IReadOnlyList<(string InvoiceNumber, PauseReason Pause)> Pauses,
     PlaybookStep? Stage,
-    NextStep? Next)
+    NextStep? Next,
+    IReadOnlyList<DueMessage>? HeldForBillingContact = null)
 {
+    /// <summary>The messages that were due today and wait because nobody is known to send them to.</summary>
+    public IReadOnlyList<DueMessage> Held => HeldForBillingContact ?? [];
+
     public bool IsQuiet => Delivery is null && Reminder is null && Work.Count == 0 && !BillingContactNeeded;
 }
 
@@ -130,10 +134,14 @@ public static class CollectionDecision
         // day's first run wrote it, a later one (which may see another risk tier) does not add a second.
         var delivery = state.DeliveredToday ? null : Message(StepChannel.Delivery);
         var reminder = state.RemindedToday ? null : Message(StepChannel.Reminder);
+        var held = new List<DueMessage>();
         if (!state.HasBillingContact && (delivery is not null || reminder is not null))
         {
+            // Held, not dropped: nothing is recorded as done, so once a billing contact is known the step the invoice
+            // has reached by then goes out.
             billingContactNeeded = true;
-            delivery = reminder = null; // held until someone tells us who pays
+            held.AddRange(new[] { delivery, reminder }.OfType<DueMessage>());
+            delivery = reminder = null;
         }
         var work = due.Where(d => d.Step.Channel == StepChannel.Work)
             .GroupBy(d => d.Step.Id)
@@ -141,6 +149,6 @@ public static class CollectionDecision
             .OrderBy(w => w.Step.Rank)
             .ToList();
         if (reminder is not null && (stage is null || reminder.Step.Rank > stage.Rank)) stage = reminder.Step;
-        return new CollectionDay(state.AccountId, state.Tier, delivery, reminder, work, billingContactNeeded, pauses, stage, next);
+        return new CollectionDay(state.AccountId, state.Tier, delivery, reminder, work, billingContactNeeded, pauses, stage, next, held);
     }
 }

@@ -303,6 +303,44 @@ public sealed class WorkflowScenarioTests
     }
 
     [Theory, Providers]
+    public async Task Without_a_billing_contact_reminders_are_held_and_shown_then_go_out_once_one_exists_and_the_task_closes_itself(StorageProvider provider)
+    {
+        await using var world = await CollectionsWorld.CreateAsync(provider);
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var account = await world.AccountAsync("Acme", billingEmail: null);
+        var due = Start;
+        await world.InvoiceAsync(account, "INV-1", due.AddDays(-30), due, 800m);
+        var contactOn = due.AddDays(8);
+
+        var mails = await WalkAsync(world, smtp, due.AddDays(-5), due.AddDays(12), async day =>
+        {
+            if (day != contactOn) return;
+            await using var db = world.Database.Open();
+            db.Contacts.Add(new Contact("payables@acme.test", account, "Pat Payables", ContactRole.Billing));
+            await db.SaveChangesAsync();
+        });
+
+        // The CSM was asked a week before the gentle reminder (due + 3) would go out; it waited until the contact was known.
+        Assert.Equal([(contactOn, "payables@acme.test", "A friendly reminder: 800.00 USD open with Northwind Analytics")],
+            mails.Select(m => (m.Day, m.Mail.To.Mailboxes.Single().Address, m.Mail.Subject)));
+        await using (var db = world.Database.Open())
+        {
+            var task = await db.WorkTasks.SingleAsync(t => t.Kind == WorkTaskKind.BillingContactMissing);
+            Assert.Equal((due.AddDays(-4), WorkTaskState.Done, contactOn), (task.CreatedOn, task.State, task.DoneOn!.Value));
+        }
+
+        // While it waited, report collections said what was held and why.
+        await using var again = await CollectionsWorld.CreateAsync(provider);
+        var other = await again.AccountAsync("Globex", billingEmail: null);
+        await again.InvoiceAsync(other, "INV-9", due.AddDays(-30), due, 800m);
+        var day = due.AddDays(5);
+        again.Clock.SetUtcNow(At(day));
+        var cycle = again.Cycle();
+        var row = Assert.Single(CollectionsReport.Rows(await cycle.PlanAsync(day), day, await cycle.RenewalNotesAsync(day)));
+        Assert.Equal(["no billing contact: low-gentle for INV-9 waits until the CSM adds one"], row.Pauses);
+    }
+
+    [Theory, Providers]
     public async Task Cadence_follows_the_risk_tier(StorageProvider provider)
     {
         await using var world = await CollectionsWorld.CreateAsync(provider);
