@@ -41,6 +41,9 @@ public static class AuditActions
 {
     public const string ReminderQueued = "reminder.queued";
     public const string ReminderSent = "reminder.sent";
+    public const string MessageUncertain = "message.uncertain";
+    public const string MessageResent = "message.resent";
+    public const string MessageMarkedSent = "message.marked_sent";
     public const string TaskCreated = "task.created";
     public const string PromiseRecorded = "promise.recorded";
     public const string PromiseKept = "promise.kept";

@@ -53,6 +53,9 @@ public sealed class OutboxDispatchJob(IConfiguration configuration, Database dat
             if (result.Sent + result.Retrying + result.Failed > 0)
                 log.LogInformation("Outbox: {Sent} sent, {Retrying} to retry, {Failed} failed{Error}", result.Sent, result.Retrying, result.Failed,
                     result.LastError is null ? "" : "; last error: " + result.LastError);
+            if (result.Uncertain > 0)
+                log.LogWarning("Outbox: {Uncertain} message(s) may have reached the SMTP server without their delivery being recorded; they are not resent. " +
+                               "Check them with 'csm-payments outbox list --state uncertain', then resend or mark them sent", result.Uncertain);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
