@@ -26,11 +26,12 @@ public sealed record CycleResult(DateOnly AsOf, bool DryRun, IReadOnlyList<Cycle
 /// <summary>
 /// The collection part of the daily run for as-of date D: evaluates promises and payment plans, works out each
 /// account's due playbook steps (<see cref="CollectionDecision"/>), opens renewal reviews, and records every action
-/// with its outbox message, tasks and audit entries in one transaction per account. Each action carries a unique
+/// with its outbox message, tasks and audit entries. Accounts go in ranges of <see cref="RangeSize"/>: each range is
+/// read with one query per table and written in one transaction. Each action carries a unique
 /// idempotency key — (account, D) for the day's reminder and invoice delivery, (account, step, D) for tasks, (invoice,
 /// step) for what a step covered — so a re-run
-/// of the same day, a crash half way, or two processes running at once never records anything twice. The account row
-/// is locked first (a no-op update), so two runs work one account one after the other. Messages are delivered by the
+/// of the same day, a crash half way, or two processes running at once never records anything twice. A range's account
+/// rows are locked first (a no-op update), so two runs work one range one after the other. Messages are delivered by the
 /// <see cref="OutboxDispatcher"/>.
 /// </summary>
 public sealed class CollectionCycle(Database database, Playbook playbook, MessageTemplates templates, OrganisationOptions organisation,
@@ -46,32 +47,98 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         IReadOnlyDictionary<long, RiskTier>? riskTiers = null)
     {
         var rates = organisation.Rates();
+        paymentLinks.EnsureKey();
         // Renewal invoices first, so the invoice delivery step below sends each one the day it is issued.
         var items = await IssueRenewalInvoicesAsync(asOf, dryRun, ct);
-        CollectionBook book;
+        List<long> ids;
         IReadOnlyDictionary<long, RiskTier> tiers;
         await using (var db = database.Open())
         {
-            book = await CollectionBook.LoadAsync(db, asOf, null, ct);
+            ids = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct);
             tiers = riskTiers ?? await LoadRiskTiersAsync(db, asOf, rates, ct);
         }
 
         var alreadyDone = 0;
-        foreach (var account in book.Accounts)
+        foreach (var range in ids.Chunk(RangeSize))
         {
-            var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
-            var work = Compose(book, account, tier, rates);
-            if (work.IsEmpty) continue;
-            if (dryRun)
-            {
-                items.AddRange(work.Items);
-                continue;
-            }
-            var written = await WriteAccountAsync(account, tier, rates, asOf, ct);
-            if (written is null) alreadyDone++;
-            else items.AddRange(written);
+            var (written, done) = await RunRangeAsync(range[0], range[^1], tiers, rates, asOf, dryRun, ct);
+            items.AddRange(written);
+            alreadyDone += done;
         }
         return new CycleResult(asOf, dryRun, items, alreadyDone);
+    }
+
+    /// <summary>How many accounts (by id) one range covers: read with one query per table, written in one transaction.</summary>
+    public int RangeSize { get; init; } = 2000;
+
+    /// <summary>
+    /// One range of accounts: their rows locked (so competing runs work a range one after the other and the second sees
+    /// what the first recorded), their book read with one query per table, each account's day composed, and everything
+    /// written in one transaction. Should another writer have recorded some of the same actions first (a unique key
+    /// refuses the range), the range is written account by account instead, and the accounts already done are counted.
+    /// </summary>
+    private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, IReadOnlyDictionary<long, RiskTier> tiers, ExchangeRates rates,
+        DateOnly asOf, bool dryRun, CancellationToken ct)
+    {
+        var works = new List<(Account Account, RiskTier Tier, AccountWork Work)>();
+        await using (var db = database.Open())
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
+            if (!dryRun) await db.Accounts.Where(a => a.Id >= from && a.Id <= to).ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, a => a.Name), ct);
+            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, ct);
+            foreach (var account in book.Accounts)
+            {
+                var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
+                var work = Compose(book, account, tier, rates);
+                if (!work.IsEmpty) works.Add((account, tier, work));
+            }
+            // A dry run ends here: the transaction is rolled back and nothing composed is saved.
+            if (dryRun || works.Count == 0) return (works.SelectMany(w => w.Work.Items).ToList(), 0);
+
+            foreach (var (_, _, work) in works)
+            {
+                db.OutboxMessages.AddRange(work.Messages);
+                db.WorkTasks.AddRange(work.Tasks);
+                db.CollectionStepsDone.AddRange(work.Done);
+                db.AuditEntries.AddRange(work.Audit);
+                db.RenewalReviews.AddRange(work.Reviews);
+            }
+            var close = works.SelectMany(w => w.Work.CloseTasks).ToList();
+            if (close.Count > 0)
+                foreach (var task in await db.WorkTasks.Where(t => close.Contains(t.Id) && t.State == WorkTaskState.Open).ToListAsync(ct))
+                    task.Complete(asOf);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                if (Stage is { } beforeCommit)
+                    foreach (var (account, _, _) in works) await beforeCommit("before-commit", account.Id);
+                await tx.CommitAsync(ct);
+            }
+            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            {
+                await tx.RollbackAsync(ct);
+                works.Clear();
+            }
+            if (works.Count > 0)
+            {
+                if (Stage is { } committed)
+                    foreach (var (account, _, _) in works) await committed("committed", account.Id);
+                return (works.SelectMany(w => w.Work.Items).ToList(), 0);
+            }
+        }
+
+        // Refused as a whole: account by account, each in its own transaction, as another writer left it.
+        var items = new List<CycleItem>();
+        var alreadyDone = 0;
+        await using (var db = database.Open())
+            foreach (var account in await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct))
+            {
+                var written = await WriteAccountAsync(account, tiers.GetValueOrDefault(account.Id, RiskTier.Low), rates, asOf, ct);
+                if (written is null) alreadyDone++;
+                else items.AddRange(written);
+            }
+        return (items, alreadyDone);
     }
 
     /// <summary>

@@ -227,28 +227,31 @@ public sealed class OutboxDispatcherTests
         await using (var db = world.Database.Open())
             ids = await db.Accounts.OrderBy(a => a.Id).Select(a => a.Id).ToArrayAsync();
 
-        // Dies after the second account committed, then again inside the fourth account's transaction.
+        // Ranges of two accounts: dies after the first range (accounts 1 and 2) committed, then again inside the second
+        // range's transaction (accounts 3 and 4).
         var afterSecond = new CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
         {
+            RangeSize = 2,
             Stage = (stage, account) => stage == "committed" && account == ids[1] ? throw new ProcessDied(stage) : Task.CompletedTask,
         };
         await Assert.ThrowsAsync<ProcessDied>(() => afterSecond.RunAsync(Start));
         var insideFourth = new CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
         {
+            RangeSize = 2,
             Stage = (stage, account) => stage == "before-commit" && account == ids[3] ? throw new ProcessDied(stage) : Task.CompletedTask,
         };
         await Assert.ThrowsAsync<ProcessDied>(() => insideFourth.RunAsync(Start));
         await using (var db = world.Database.Open())
         {
-            Assert.Equal(ids[..3], await db.OutboxMessages.Select(m => m.AccountId).OrderBy(a => a).ToArrayAsync());
-            Assert.False(await db.CollectionStepsDone.AnyAsync(d => d.AccountId == ids[3]));
-            Assert.False(await db.AuditEntries.AnyAsync(a => a.AccountId == ids[3]));
+            Assert.Equal(ids[..2], await db.OutboxMessages.Select(m => m.AccountId).OrderBy(a => a).ToArrayAsync());
+            Assert.False(await db.CollectionStepsDone.AnyAsync(d => d.AccountId == ids[2] || d.AccountId == ids[3]));
+            Assert.False(await db.AuditEntries.AnyAsync(a => a.AccountId == ids[2] || a.AccountId == ids[3]));
         }
 
         var restart = await world.Cycle().RunAsync(Start);
         await world.Dispatcher(smtp.Port).DeliverDueAsync();
 
-        Assert.Equal(ids[3..], restart.Items.Where(i => i.Kind == CycleItemKind.Email).Select(i => i.AccountId).Order());
+        Assert.Equal(ids[2..], restart.Items.Where(i => i.Kind == CycleItemKind.Email).Select(i => i.AccountId).Order());
         var received = smtp.Received();
         Assert.Equal(6, received.Count);
         Assert.Equal(6, received.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
