@@ -45,8 +45,13 @@ public sealed class HtmlEmailTests
         var templates = ShippedTemplates();
         var invoice = new Dictionary<string, object?>
         {
-            ["number"] = "INV-9", ["amount"] = "1,200.00 EUR", ["balance"] = "700.00 EUR", ["issue_date"] = "2026-01-01", ["due_date"] = "2026-01-31",
-            ["days_overdue"] = 12, ["po_number"] = "PO-1",
+            ["number"] = "INV-9",
+            ["amount"] = "1,200.00 EUR",
+            ["balance"] = "700.00 EUR",
+            ["issue_date"] = "2026-01-01",
+            ["due_date"] = "2026-01-31",
+            ["days_overdue"] = 12,
+            ["po_number"] = "PO-1",
         };
         var model = new Dictionary<string, object?>
         {
