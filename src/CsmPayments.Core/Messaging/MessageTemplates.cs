@@ -27,6 +27,9 @@ public sealed class MessageTemplates
 
     private static readonly FluidParser Parser = new();
 
+    // Built once: the options carry the filter table and the member-access cache, and only are read while rendering.
+    private static readonly TemplateOptions Options = new() { CultureInfo = CultureInfo.InvariantCulture };
+
     // Escapes markup characters but keeps letters of every script readable in the source of the mail.
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
@@ -101,8 +104,7 @@ public sealed class MessageTemplates
     {
         if (!_templates.TryGetValue(name, out var template))
             throw new TemplateException($"there is no template '{name}' (known: {string.Join(", ", _templates.Keys.Order(StringComparer.Ordinal))})");
-        var options = new TemplateOptions { CultureInfo = CultureInfo.InvariantCulture };
-        var context = new TemplateContext(options);
+        var context = new TemplateContext(Options);
         foreach (var (key, value) in model) context.SetValue(key, value);
         var subject = template.Subject.Render(context).Trim();
         var body = template.Text.Render(context);
