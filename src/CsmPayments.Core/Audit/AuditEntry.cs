@@ -41,6 +41,9 @@ public static class AuditActions
 {
     public const string ReminderQueued = "reminder.queued";
     public const string ReminderSent = "reminder.sent";
+    public const string MessageUncertain = "message.uncertain";
+    public const string MessageResent = "message.resent";
+    public const string MessageMarkedSent = "message.marked_sent";
     public const string TaskCreated = "task.created";
     public const string PromiseRecorded = "promise.recorded";
     public const string PromiseKept = "promise.kept";
@@ -57,6 +60,7 @@ public static class AuditActions
     public const string RenewalReviewOpened = "renewal.review_opened";
     public const string RenewalApproved = "renewal.approved";
     public const string RenewalHeld = "renewal.held";
+    public const string RenewalInvoiceIssued = "renewal.invoice_issued";
     public const string CancellationRequested = "cancellation.requested";
     public const string CancellationOutcome = "cancellation.outcome";
     public const string CancellationCarriedOut = "cancellation.carried_out";

@@ -23,32 +23,39 @@ internal sealed class CollectionBook
     public required ILookup<long, PaymentPlan> ActivePlans { get; init; }
     public required ILookup<long, CollectionStepDone> Done { get; init; }
     public required HashSet<(long SubscriptionId, DateOnly RenewalDate)> Reviews { get; init; }
-    public required HashSet<long> AccountsWithOpenContactTask { get; init; }
+    /// <summary>Open "find the billing contact" tasks per account: their ids.</summary>
+    public required ILookup<long, long> OpenContactTasks { get; init; }
 
-    public static async Task<CollectionBook> LoadAsync(CsmDbContext db, DateOnly asOf, long? accountId, CancellationToken ct)
+    /// <summary>The book of one account, or of all (<paramref name="accountId"/> null).</summary>
+    public static Task<CollectionBook> LoadAsync(CsmDbContext db, DateOnly asOf, long? accountId, CancellationToken ct) =>
+        accountId is { } id ? LoadRangeAsync(db, asOf, id, id, ct) : LoadRangeAsync(db, asOf, long.MinValue, long.MaxValue, ct);
+
+    /// <summary>
+    /// The book of the accounts with ids in [<paramref name="from"/>, <paramref name="to"/>]: one query per table for the
+    /// whole range. Promises and payment plans are tracked (the cycle moves them on); everything else is read only.
+    /// </summary>
+    public static async Task<CollectionBook> LoadRangeAsync(CsmDbContext db, DateOnly asOf, long from, long to, CancellationToken ct)
     {
-        IQueryable<T> Of<T>(IQueryable<T> all, System.Linq.Expressions.Expression<Func<T, bool>> one) => accountId is null ? all : all.Where(one);
-        var id = accountId ?? 0;
-
-        var accounts = await Of(db.Accounts.AsNoTracking(), a => a.Id == id).OrderBy(a => a.Id).ToListAsync(ct);
+        var accounts = await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct);
         var users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
-        var contacts = await Of(db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing), c => c.AccountId == id).ToListAsync(ct);
-        var subscriptions = await Of(db.Subscriptions.AsNoTracking(), s => s.AccountId == id).ToListAsync(ct);
-        var invoices = await Of(db.Invoices.AsNoTracking().Where(i => i.IssueDate <= asOf), i => i.AccountId == id).ToListAsync(ct);
-        var payments = await Of(db.Payments.AsNoTracking().Where(p => p.PaidOn <= asOf && p.Status == PaymentStatus.Succeeded), p => p.AccountId == id)
+        var contacts = await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to).ToListAsync(ct);
+        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.AccountId >= from && s.AccountId <= to).ToListAsync(ct);
+        var invoices = await db.Invoices.AsNoTracking().Where(i => i.IssueDate <= asOf && i.AccountId >= from && i.AccountId <= to).ToListAsync(ct);
+        var payments = await db.Payments.AsNoTracking().Where(p => p.PaidOn <= asOf && p.Status == PaymentStatus.Succeeded && p.AccountId >= from && p.AccountId <= to)
             .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
-        var credits = await Of(db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf), c => c.AccountId == id)
+        var credits = await db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf && c.AccountId >= from && c.AccountId <= to)
             .Select(c => new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn)).ToListAsync(ct);
         var position = Ledger.Position(asOf, invoices.Select(InvoiceFacts.Of), payments, credits);
 
-        var promises = await Of(db.PromisesToPay.Where(p => p.State == PromiseState.Open), p => p.AccountId == id).ToListAsync(ct);
-        var disputes = await Of(db.Disputes.Where(d => d.State == DisputeState.Open), d => d.AccountId == id).ToListAsync(ct);
-        var plans = await Of(db.PaymentPlans.Include(p => p.Instalments).Include(p => p.Invoices).Where(p => p.State == PaymentPlanState.Active), p => p.AccountId == id)
-            .AsSplitQuery().ToListAsync(ct);
-        var done = await Of(db.CollectionStepsDone.AsNoTracking(), d => d.AccountId == id).ToListAsync(ct);
-        var reviews = await Of(db.RenewalReviews.AsNoTracking(), r => r.AccountId == id).Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
-        var contactTasks = await Of(db.WorkTasks.AsNoTracking().Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open), t => t.AccountId == id)
-            .Select(t => t.AccountId).ToListAsync(ct);
+        var promises = await db.PromisesToPay.Where(p => p.State == PromiseState.Open && p.AccountId >= from && p.AccountId <= to).ToListAsync(ct);
+        var disputes = await db.Disputes.Where(d => d.State == DisputeState.Open && d.AccountId >= from && d.AccountId <= to).ToListAsync(ct);
+        var plans = await db.PaymentPlans.Include(p => p.Instalments).Include(p => p.Invoices)
+            .Where(p => p.State == PaymentPlanState.Active && p.AccountId >= from && p.AccountId <= to).AsSplitQuery().ToListAsync(ct);
+        var done = await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct);
+        var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to).Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
+        var contactTasks = await db.WorkTasks.AsNoTracking()
+            .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)
+            .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);
 
         return new CollectionBook
         {
@@ -65,7 +72,7 @@ internal sealed class CollectionBook
             ActivePlans = plans.ToLookup(p => p.AccountId),
             Done = done.ToLookup(d => d.AccountId),
             Reviews = reviews.Select(r => (r.SubscriptionId, r.RenewalDate)).ToHashSet(),
-            AccountsWithOpenContactTask = contactTasks.ToHashSet(),
+            OpenContactTasks = contactTasks.ToLookup(t => t.AccountId, t => t.Id),
         };
     }
 

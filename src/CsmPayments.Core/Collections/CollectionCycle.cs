@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CsmPayments.Collections;
 
-public enum CycleItemKind { Email, Task, PromiseKept, PromiseBroken, PlanCompleted, PlanBroken, RenewalReview }
+public enum CycleItemKind { Email, Task, PromiseKept, PromiseBroken, PlanCompleted, PlanBroken, RenewalReview, RenewalInvoice, TaskClosed }
 
 /// <summary>One thing the cycle sent, created or decided (or, in a dry run, would).</summary>
 public sealed record CycleItem(long AccountId, string Account, CycleItemKind Kind, string Key, string Summary);
@@ -26,10 +26,12 @@ public sealed record CycleResult(DateOnly AsOf, bool DryRun, IReadOnlyList<Cycle
 /// <summary>
 /// The collection part of the daily run for as-of date D: evaluates promises and payment plans, works out each
 /// account's due playbook steps (<see cref="CollectionDecision"/>), opens renewal reviews, and records every action
-/// with its outbox message, tasks and audit entries in one transaction per account. Each action carries a unique
-/// idempotency key — (account, step, D) for messages and tasks, (invoice, step) for what a step covered — so a re-run
-/// of the same day, a crash half way, or two processes running at once never records anything twice. The account row
-/// is locked first (a no-op update), so two runs work one account one after the other. Messages are delivered by the
+/// with its outbox message, tasks and audit entries. Accounts go in ranges of <see cref="RangeSize"/>: each range is
+/// read with one query per table and written in one transaction. Each action carries a unique
+/// idempotency key — (account, D) for the day's reminder and invoice delivery, (account, step, D) for tasks, (invoice,
+/// step) for what a step covered — so a re-run
+/// of the same day, a crash half way, or two processes running at once never records anything twice. A range's account
+/// rows are locked first (a no-op update), so two runs work one range one after the other. Messages are delivered by the
 /// <see cref="OutboxDispatcher"/>.
 /// </summary>
 public sealed class CollectionCycle(Database database, Playbook playbook, MessageTemplates templates, OrganisationOptions organisation,
@@ -45,31 +47,177 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         IReadOnlyDictionary<long, RiskTier>? riskTiers = null)
     {
         var rates = organisation.Rates();
-        CollectionBook book;
+        paymentLinks.EnsureKey();
+        // Renewal invoices first, so the invoice delivery step below sends each one the day it is issued.
+        var items = await IssueRenewalInvoicesAsync(asOf, dryRun, ct);
+        List<long> ids;
         IReadOnlyDictionary<long, RiskTier> tiers;
         await using (var db = database.Open())
         {
-            book = await CollectionBook.LoadAsync(db, asOf, null, ct);
+            ids = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct);
             tiers = riskTiers ?? await LoadRiskTiersAsync(db, asOf, rates, ct);
         }
 
-        var items = new List<CycleItem>();
         var alreadyDone = 0;
-        foreach (var account in book.Accounts)
+        foreach (var range in ids.Chunk(RangeSize))
         {
-            var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
-            var work = Compose(book, account, tier, rates);
-            if (work.IsEmpty) continue;
-            if (dryRun)
-            {
-                items.AddRange(work.Items);
-                continue;
-            }
-            var written = await WriteAccountAsync(account, tier, rates, asOf, ct);
-            if (written is null) alreadyDone++;
-            else items.AddRange(written);
+            var (written, done) = await RunRangeAsync(range[0], range[^1], tiers, rates, asOf, dryRun, ct);
+            items.AddRange(written);
+            alreadyDone += done;
         }
         return new CycleResult(asOf, dryRun, items, alreadyDone);
+    }
+
+    /// <summary>How many accounts (by id) one range covers: read with one query per table, written in one transaction.</summary>
+    public int RangeSize { get; init; } = 2000;
+
+    /// <summary>
+    /// One range of accounts: their rows locked (so competing runs work a range one after the other and the second sees
+    /// what the first recorded), their book read with one query per table, each account's day composed, and everything
+    /// written in one transaction. Should another writer have recorded some of the same actions first (a unique key
+    /// refuses the range), the range is written account by account instead, and the accounts already done are counted.
+    /// </summary>
+    private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, IReadOnlyDictionary<long, RiskTier> tiers, ExchangeRates rates,
+        DateOnly asOf, bool dryRun, CancellationToken ct)
+    {
+        var works = new List<(Account Account, RiskTier Tier, AccountWork Work)>();
+        await using (var db = database.Open())
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
+            if (!dryRun) await db.Accounts.Where(a => a.Id >= from && a.Id <= to).ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, a => a.Name), ct);
+            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, ct);
+            foreach (var account in book.Accounts)
+            {
+                var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
+                var work = Compose(book, account, tier, rates);
+                if (!work.IsEmpty) works.Add((account, tier, work));
+            }
+            // A dry run ends here: the transaction is rolled back and nothing composed is saved.
+            if (dryRun || works.Count == 0) return (works.SelectMany(w => w.Work.Items).ToList(), 0);
+
+            foreach (var (_, _, work) in works)
+            {
+                db.OutboxMessages.AddRange(work.Messages);
+                db.WorkTasks.AddRange(work.Tasks);
+                db.CollectionStepsDone.AddRange(work.Done);
+                db.AuditEntries.AddRange(work.Audit);
+                db.RenewalReviews.AddRange(work.Reviews);
+            }
+            var close = works.SelectMany(w => w.Work.CloseTasks).ToList();
+            if (close.Count > 0)
+                foreach (var task in await db.WorkTasks.Where(t => close.Contains(t.Id) && t.State == WorkTaskState.Open).ToListAsync(ct))
+                    task.Complete(asOf);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                if (Stage is { } beforeCommit)
+                    foreach (var (account, _, _) in works) await beforeCommit("before-commit", account.Id);
+                await tx.CommitAsync(ct);
+            }
+            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            {
+                await tx.RollbackAsync(ct);
+                works.Clear();
+            }
+            if (works.Count > 0)
+            {
+                if (Stage is { } committed)
+                    foreach (var (account, _, _) in works) await committed("committed", account.Id);
+                return (works.SelectMany(w => w.Work.Items).ToList(), 0);
+            }
+        }
+
+        // Refused as a whole: account by account, each in its own transaction, as another writer left it.
+        var items = new List<CycleItem>();
+        var alreadyDone = 0;
+        await using (var db = database.Open())
+            foreach (var account in await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct))
+            {
+                var written = await WriteAccountAsync(account, tiers.GetValueOrDefault(account.Id, RiskTier.Low), rates, asOf, ct);
+                if (written is null) alreadyDone++;
+                else items.AddRange(written);
+            }
+        return (items, alreadyDone);
+    }
+
+    /// <summary>
+    /// Issues the renewal invoice of every approved review whose issue date has come (<see cref="RenewalInvoicing"/>),
+    /// each in its own transaction with the review's record of it and an audit entry. The account row is locked first
+    /// and the invoice number is unique per subscription and renewal, so a re-run or a second process issues nothing twice.
+    /// </summary>
+    private async Task<List<CycleItem>> IssueRenewalInvoicesAsync(DateOnly asOf, bool dryRun, CancellationToken ct)
+    {
+        var settings = playbook.Settings.RenewalInvoice;
+        List<RenewalReview> approved;
+        await using (var db = database.Open())
+            approved = (await db.RenewalReviews.AsNoTracking().Where(r => r.State == RenewalReviewState.Approved && r.InvoiceId == null).ToListAsync(ct))
+                .Where(r => asOf >= RenewalInvoicing.IssueOn(r.RenewalDate, settings)).OrderBy(r => r.AccountId).ThenBy(r => r.Id).ToList();
+
+        var items = new List<CycleItem>();
+        foreach (var candidate in approved)
+        {
+            await using var db = database.Open();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            if (!dryRun) await db.Accounts.Where(a => a.Id == candidate.AccountId).ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, a => a.Name), ct);
+            var review = await db.RenewalReviews.SingleAsync(r => r.Id == candidate.Id, ct);
+            var subscription = await db.Subscriptions.AsNoTracking().SingleAsync(x => x.Id == review.SubscriptionId, ct);
+            var account = await db.Accounts.AsNoTracking().SingleAsync(a => a.Id == review.AccountId, ct);
+            var invoices = await db.Invoices.AsNoTracking().Where(i => i.AccountId == account.Id && i.IssueDate <= asOf).ToListAsync(ct);
+            var draft = RenewalInvoicing.Draft(review, subscription, RenewalInvoicing.PaymentTerms(invoices), settings, asOf);
+            if (draft is null) continue;
+            var summary = $"renewal invoice {draft.Number} for {subscription.ExternalId} (renews {Date(review.RenewalDate)}): {draft.Amount}, {draft.Basis}, due {Date(draft.DueDate)}";
+            var item = new CycleItem(account.Id, account.Name, CycleItemKind.RenewalInvoice, $"renewal-invoice:{review.Id}", summary);
+            if (dryRun)
+            {
+                items.Add(item);
+                continue;
+            }
+            var invoice = new Invoice(draft.Number, account.Id, draft.IssueDate, draft.DueDate, draft.Amount, null, InvoiceStatus.Open);
+            db.Invoices.Add(invoice);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                review.RecordInvoice(invoice.Id, asOf);
+                db.AuditEntries.Add(new AuditEntry(account.Id, clock.GetUtcNow(), "system", AuditActions.RenewalInvoiceIssued,
+                    $"{summary}; approved by {review.DecidedBy} on {Date(review.DecidedOn!.Value)}", draft.Amount));
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            catch (DbUpdateException e) when (IsUniqueViolation(e))
+            {
+                await tx.RollbackAsync(ct);
+                continue;
+            }
+            items.Add(item);
+        }
+        return items;
+    }
+
+    /// <summary>
+    /// What waits on renewal reviews, per account, for <c>report collections</c>: held renewal invoices with the reason,
+    /// approved ones not yet issued with their date, and reviews still undecided when their invoice was due to go out.
+    /// </summary>
+    public async Task<ILookup<long, string>> RenewalNotesAsync(DateOnly asOf, CancellationToken ct = default)
+    {
+        var settings = playbook.Settings.RenewalInvoice;
+        await using var db = database.Open();
+        var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.InvoiceId == null && r.RenewalDate >= asOf).ToListAsync(ct);
+        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => reviews.Select(r => r.SubscriptionId).Contains(s.Id))
+            .ToDictionaryAsync(s => s.Id, s => s.ExternalId, ct);
+        return reviews.OrderBy(r => r.RenewalDate).Select(r =>
+            {
+                var what = $"renewal invoice for {subscriptions[r.SubscriptionId]} (renews {Date(r.RenewalDate)})";
+                var issueOn = RenewalInvoicing.IssueOn(r.RenewalDate, settings);
+                return (r.AccountId, Note: r.State switch
+                {
+                    RenewalReviewState.Held => $"{what} held by {r.DecidedBy} on {Date(r.DecidedOn!.Value)}: {r.Reason}; it does not go out",
+                    RenewalReviewState.Approved => $"{what} approved; issued on {Date(issueOn > asOf ? issueOn : asOf)}",
+                    _ => asOf >= issueOn ? $"{what} waits for its review; it was due to go out on {Date(issueOn)}" : null,
+                });
+            })
+            .Where(n => n.Note is not null)
+            .ToLookup(n => n.AccountId, n => n.Note!);
     }
 
     /// <summary>What each account's day looks like, for reports: stage, next step, pauses. Changes nothing.</summary>
@@ -134,6 +282,8 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         db.CollectionStepsDone.AddRange(work.Done);
         db.AuditEntries.AddRange(work.Audit);
         db.RenewalReviews.AddRange(work.Reviews);
+        foreach (var task in await db.WorkTasks.Where(t => work.CloseTasks.Contains(t.Id) && t.State == WorkTaskState.Open).ToListAsync(ct))
+            task.Complete(asOf);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -164,6 +314,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         public List<CollectionStepDone> Done { get; } = [];
         public List<AuditEntry> Audit { get; } = [];
         public List<RenewalReview> Reviews { get; } = [];
+        public List<long> CloseTasks { get; } = [];
         public List<CycleItem> Items { get; } = [];
         public bool Changed { get; set; }
         public bool IsEmpty => !Changed && Messages.Count == 0 && Tasks.Count == 0 && Reviews.Count == 0 && Audit.Count == 0;
@@ -279,13 +430,15 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                 var invoice = book.Invoices[b.Invoice.Id];
                 return new CollectionInvoice(invoice.Id, invoice.Number, invoice.IssueDate, invoice.DueDate, invoice.Amount, b.Balance, invoice.PoNumber, pauses[invoice.Id]);
             }).ToList(),
-            book.Done[account.Id].Select(x => (x.InvoiceId, x.StepId)).ToHashSet());
+            book.Done[account.Id].Select(x => (x.InvoiceId, x.StepId)).ToHashSet(),
+            RemindedToday: book.Done[account.Id].Any(x => x.ActionKey == MessageKey(account.Id, StepChannel.Reminder, d)),
+            DeliveredToday: book.Done[account.Id].Any(x => x.ActionKey == MessageKey(account.Id, StepChannel.Delivery, d)));
         var day = CollectionDecision.Decide(playbook, state, d, rates);
 
         foreach (var message in new[] { day.Delivery, day.Reminder })
         {
             if (message is null || contact is null) continue;
-            var key = $"email:{account.Id}:{message.Step.Id}:{Date(d)}";
+            var key = MessageKey(account.Id, message.Step.Channel, d);
             var sender = Sender(message.Step.Role, account, book);
             var model = Model(account, contact, sender, message.Invoices, balances, book, d);
             messages.Add(Message(key, account, contact, message.Step.Role, book, message.Step.Template!, model, now));
@@ -306,7 +459,10 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             done.AddRange(work.Invoices.Select(i => new CollectionStepDone(account.Id, i.Id, work.Step.Id, d, key)));
         }
 
-        if (day.BillingContactNeeded && !book.AccountsWithOpenContactTask.Contains(account.Id))
+        // The CSM's data task closes itself once a billing contact is known; the held reminders then go out.
+        var closeTasks = contact is null ? [] : book.OpenContactTasks[account.Id].ToList();
+        if (closeTasks.Count > 0) Item(CycleItemKind.TaskClosed, $"billing-contact:{account.Id}", $"billing contact task closed: {contact!.Email} is the billing contact");
+        if (day.BillingContactNeeded && !book.OpenContactTasks.Contains(account.Id))
             Task($"billing-contact:{account.Id}:{Date(d)}", WorkTaskKind.BillingContactMissing, UserRole.Csm,
                 $"{account.Name} has no billing contact: find out who pays the invoices",
                 day.Next is { } n ? $"Reminders wait until a billing contact is known; the next one is {n.Step.Id} on {Date(n.On)} for {n.InvoiceNumber}." : "Reminders wait until a billing contact is known.",
@@ -327,7 +483,8 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             Task($"renewal:{subscription.Id}:{Date(renewal)}:finance", WorkTaskKind.RenewalReview, UserRole.Controller, title, "Approve the renewal invoice or hold it with a reason, together with the CSM.", due);
         }
 
-        var result = new AccountWork { Day = day, Changed = changed };
+        var result = new AccountWork { Day = day, Changed = changed || closeTasks.Count > 0 };
+        result.CloseTasks.AddRange(closeTasks);
         result.Messages.AddRange(messages);
         result.Tasks.AddRange(tasks);
         result.Done.AddRange(done);
@@ -337,6 +494,13 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         return result;
     }
 
+    /// <summary>
+    /// The idempotency key of an account's reminder (or invoice delivery) of one day: per account and day, not per step,
+    /// so the unique key itself refuses a second reminder for the day even if a later run chose another step.
+    /// </summary>
+    public static string MessageKey(long accountId, StepChannel channel, DateOnly day) =>
+        $"email:{accountId}:{(channel == StepChannel.Delivery ? "delivery" : "reminder")}:{Date(day)}";
+
     private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
 
     private OutboxMessage Message(string key, Account account, Contact contact, UserRole role, CollectionBook book, string template,
@@ -345,7 +509,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         var rendered = templates.Render(template, model);
         var sender = Sender(role, account, book);
         return new OutboxMessage(key, account.Id, contact.Email, contact.Name, $"{sender.Name} ({organisation.Name})", sender.Email,
-            rendered.Subject, rendered.Body, now);
+            rendered.Subject, rendered.Body, now, rendered.Html);
     }
 
     internal sealed record SenderInfo(string Name, string? Email, string Title);

@@ -26,7 +26,9 @@ public sealed record AccountCollectionState(
     bool HasBillingContact,
     bool Cancelled,
     IReadOnlyList<CollectionInvoice> Invoices,
-    IReadOnlySet<(long InvoiceId, string StepId)> Done);
+    IReadOnlySet<(long InvoiceId, string StepId)> Done,
+    bool RemindedToday = false,
+    bool DeliveredToday = false);
 
 /// <summary>One message to the billing contact: the step whose tone it takes, the invoices at that stage, and every (invoice, step) it settles.</summary>
 public sealed record DueMessage(PlaybookStep Step, IReadOnlyList<CollectionInvoice> Invoices, IReadOnlyList<(long InvoiceId, string StepId)> Covers);
@@ -46,8 +48,12 @@ public sealed record CollectionDay(
     bool BillingContactNeeded,
     IReadOnlyList<(string InvoiceNumber, PauseReason Pause)> Pauses,
     PlaybookStep? Stage,
-    NextStep? Next)
+    NextStep? Next,
+    IReadOnlyList<DueMessage>? HeldForBillingContact = null)
 {
+    /// <summary>The messages that were due today and wait because nobody is known to send them to.</summary>
+    public IReadOnlyList<DueMessage> Held => HeldForBillingContact ?? [];
+
     public bool IsQuiet => Delivery is null && Reminder is null && Work.Count == 0 && !BillingContactNeeded;
 }
 
@@ -124,12 +130,18 @@ public static class CollectionDecision
                 mails.Select(d => (d.Invoice.Id, d.Step.Id)).ToList());
         }
 
-        var delivery = Message(StepChannel.Delivery);
-        var reminder = Message(StepChannel.Reminder);
+        // One message of each kind per account per day, whatever step or tier an earlier run of the day chose: the
+        // day's first run wrote it, a later one (which may see another risk tier) does not add a second.
+        var delivery = state.DeliveredToday ? null : Message(StepChannel.Delivery);
+        var reminder = state.RemindedToday ? null : Message(StepChannel.Reminder);
+        var held = new List<DueMessage>();
         if (!state.HasBillingContact && (delivery is not null || reminder is not null))
         {
+            // Held, not dropped: nothing is recorded as done, so once a billing contact is known the step the invoice
+            // has reached by then goes out.
             billingContactNeeded = true;
-            delivery = reminder = null; // held until someone tells us who pays
+            held.AddRange(new[] { delivery, reminder }.OfType<DueMessage>());
+            delivery = reminder = null;
         }
         var work = due.Where(d => d.Step.Channel == StepChannel.Work)
             .GroupBy(d => d.Step.Id)
@@ -137,6 +149,6 @@ public static class CollectionDecision
             .OrderBy(w => w.Step.Rank)
             .ToList();
         if (reminder is not null && (stage is null || reminder.Step.Rank > stage.Rank)) stage = reminder.Step;
-        return new CollectionDay(state.AccountId, state.Tier, delivery, reminder, work, billingContactNeeded, pauses, stage, next);
+        return new CollectionDay(state.AccountId, state.Tier, delivery, reminder, work, billingContactNeeded, pauses, stage, next, held);
     }
 }

@@ -20,6 +20,12 @@ public sealed class PaymentLinks(IDataProtectionProvider provider, string baseUr
 
     public string BaseUrl { get; } = baseUrl.TrimEnd('/');
 
+    /// <summary>
+    /// Makes sure the key ring has a key before a caller opens a write transaction: creating the first key writes it to
+    /// the database through a connection of its own, which on SQLite would wait for that very transaction.
+    /// </summary>
+    public void EnsureKey() => _protector.Protect("key-ring-ready");
+
     public string For(long accountId, DateOnly expiresOn) => $"{BaseUrl}/pay/{Token(accountId, expiresOn)}";
 
     public string Token(long accountId, DateOnly expiresOn) =>

@@ -52,9 +52,10 @@ public sealed record CollectionSettings(
     int RenewalReviewDays,
     int BillingContactLeadDays,
     int PaymentLinkDays,
-    PlanLimits CsmLimits)
+    PlanLimits CsmLimits,
+    Workflows.RenewalInvoiceSettings RenewalInvoice)
 {
-    public static CollectionSettings Defaults { get; } = new(3, 5, 3, 3, 90, 7, 45, new PlanLimits(25_000m, 6, 10m));
+    public static CollectionSettings Defaults { get; } = new(3, 5, 3, 3, 90, 7, 45, new PlanLimits(25_000m, 6, 10m), Workflows.RenewalInvoiceSettings.Defaults);
 }
 
 /// <summary>The playbooks per risk tier, each with the steps every tier shares, and the workflow settings.</summary>

@@ -89,7 +89,7 @@ public static class PlaybookFile
             return d;
         }
         Known(map, "settings.", ["promise_grace_days", "plan_grace_days", "plan_reminder_days", "save_call_days", "renewal_review_days",
-            "billing_contact_lead_days", "payment_link_days", "csm_limits"], error);
+            "billing_contact_lead_days", "payment_link_days", "csm_limits", "renewal_invoice"], error);
         int Days(string key, int fallback, int min) => Int(map, "settings." + key, key, fallback, min, 3650, error);
         var limits = d.CsmLimits;
         if (Child(map, "csm_limits") is { } l)
@@ -104,10 +104,23 @@ public static class PlaybookFile
                     Decimal(lm, "settings.csm_limits.discount_percent", "discount_percent", limits.DiscountPercent, 0m, error, max: 100m));
             }
         }
+        var renewal = d.RenewalInvoice;
+        if (Child(map, "renewal_invoice") is { } r)
+        {
+            if (r is not YamlMappingNode rm) error(r, "settings.renewal_invoice", "must be a mapping with issue_days_before, term_months and payment_terms_days");
+            else
+            {
+                Known(rm, "settings.renewal_invoice.", ["issue_days_before", "term_months", "payment_terms_days"], error);
+                renewal = new Workflows.RenewalInvoiceSettings(
+                    Int(rm, "settings.renewal_invoice.issue_days_before", "issue_days_before", renewal.IssueDaysBefore, 0, 3650, error),
+                    Int(rm, "settings.renewal_invoice.term_months", "term_months", renewal.TermMonths, 1, 120, error),
+                    Int(rm, "settings.renewal_invoice.payment_terms_days", "payment_terms_days", renewal.PaymentTermsDays, 0, 3650, error));
+            }
+        }
         return new CollectionSettings(Days("promise_grace_days", d.PromiseGraceDays, 0), Days("plan_grace_days", d.PlanGraceDays, 0),
             Days("plan_reminder_days", d.PlanReminderDays, 0), Days("save_call_days", d.SaveCallDays, 0),
             Days("renewal_review_days", d.RenewalReviewDays, 1), Days("billing_contact_lead_days", d.BillingContactLeadDays, 0),
-            Days("payment_link_days", d.PaymentLinkDays, 1), limits);
+            Days("payment_link_days", d.PaymentLinkDays, 1), limits, renewal);
     }
 
     private static readonly string[] StepFields = ["id", "offset", "from", "action", "role", "template", "title", "min_amount", "skip_when"];

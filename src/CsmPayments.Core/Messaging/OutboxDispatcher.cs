@@ -7,8 +7,8 @@ using MimeKit;
 
 namespace CsmPayments.Messaging;
 
-/// <summary>What one dispatch run did.</summary>
-public sealed record DispatchResult(int Sent, int Retrying, int Failed, string? LastError);
+/// <summary>What one dispatch run did. <see cref="Uncertain"/> counts messages the server may have received and that wait for a person.</summary>
+public sealed record DispatchResult(int Sent, int Retrying, int Failed, string? LastError, int Uncertain = 0);
 
 /// <summary>
 /// Delivers pending outbox messages over SMTP. Each message is claimed with one conditional UPDATE (status pending and
@@ -16,6 +16,15 @@ public sealed record DispatchResult(int Sent, int Retrying, int Failed, string? 
 /// never both hold it; on PostgreSQL the UPDATE re-checks its condition after waiting for a competing row lock, on
 /// SQLite writers are serialised. Delivery is recorded under the same claim token. A failing server puts the message
 /// back with an exponential back-off (1, 2, 4 … minutes, at most an hour) until <see cref="MaxAttempts"/>.
+/// <para>
+/// The window between the server taking a mail and the database recording it cannot be closed, so it is made honest:
+/// right before a message is handed to the server the claim commits <see cref="OutboxMessage.HandedOverAt"/>. A lease
+/// that runs out before that is retried as usual (nothing reached the server); one that runs out after it, or a
+/// connection that breaks once the server has accepted the recipient (the message data may have been taken), makes the
+/// message <see cref="OutboxStatus.Uncertain"/>: never resent by itself, shown by <c>outbox list</c>, and resolved by a
+/// person who resends it or marks it sent (<see cref="OutboxResolution"/>). A finance team would rather check one mail
+/// than send a dunning letter twice.
+/// </para>
 /// </summary>
 public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimeProvider clock)
 {
@@ -26,8 +35,9 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
     public int BatchSize { get; init; } = 50;
 
     /// <summary>
-    /// Called at each stage of a delivery — <c>claimed</c> (before sending), <c>accepted</c> (the server took it, not yet
-    /// recorded) — so crash tests can stop the process exactly there.
+    /// Called at each stage of a delivery — <c>claimed</c> (before the hand-over is recorded), <c>handing-over</c> (the
+    /// hand-over is committed, the mail not yet sent), <c>accepted</c> (the server took it, not yet recorded) — so crash
+    /// tests can stop the process exactly there.
     /// </summary>
     internal Func<string, OutboxMessage, Task>? Stage { get; init; }
 
@@ -37,35 +47,57 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
     public async Task<DispatchResult> DeliverDueAsync(CancellationToken ct = default)
     {
         smtp.Validate();
-        int sent = 0, retrying = 0, failed = 0;
+        int sent = 0, retrying = 0, failed = 0, uncertain = 0;
         string? lastError = null;
         while (true)
         {
-            var claimed = await ClaimBatchAsync(ct);
+            var (claimed, abandoned) = await ClaimBatchAsync(ct);
+            uncertain += abandoned;
             if (claimed.Count == 0) break;
-            var (s, r, f, error) = await DeliverAsync(claimed, ct);
+            var (s, r, f, u, error) = await DeliverAsync(claimed, ct);
             sent += s;
             retrying += r;
             failed += f;
+            uncertain += u;
             lastError = error ?? lastError;
             if (s == 0) break; // the server is failing: the rest waits for its back-off
         }
-        return new DispatchResult(sent, retrying, failed, lastError);
+        return new DispatchResult(sent, retrying, failed, lastError, uncertain);
     }
 
-    private async Task<List<(OutboxMessage Message, Guid Token)>> ClaimBatchAsync(CancellationToken ct)
+    private async Task<(List<(OutboxMessage Message, Guid Token)> Claimed, int Uncertain)> ClaimBatchAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await using var db = database.Open();
-        var candidates = (await db.OutboxMessages.AsNoTracking()
+        var expired = (await db.OutboxMessages.AsNoTracking()
                 .Where(m => m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Sending)
-                .Select(m => new { m.Id, m.Status, m.NextAttemptAt, m.LeaseUntil })
+                .Select(m => new { m.Id, m.AccountId, m.Status, m.NextAttemptAt, m.LeaseUntil, m.HandedOverAt, m.Subject, m.ToAddress })
                 .ToListAsync(ct))
             .Where(m => m.Status == OutboxStatus.Pending ? m.NextAttemptAt <= now : m.LeaseUntil < now)
             .OrderBy(m => m.Id)
-            .Take(BatchSize)
             .ToList();
 
+        // A lease that ran out after the hand-over was recorded: the server may have the mail. Not resent.
+        var uncertain = 0;
+        foreach (var lost in expired.Where(m => m.Status == OutboxStatus.Sending && m.HandedOverAt is not null))
+        {
+            var error = $"the dispatcher stopped while handing the message to the SMTP server (from {lost.HandedOverAt:yyyy-MM-dd HH:mm:ss} UTC); the server may have it";
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var rows = await db.OutboxMessages.Where(m => m.Id == lost.Id && m.Status == OutboxStatus.Sending && m.LeaseUntil == lost.LeaseUntil && m.HandedOverAt != null)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Status, OutboxStatus.Uncertain)
+                    .SetProperty(m => m.LeaseUntil, (DateTimeOffset?)null)
+                    .SetProperty(m => m.LastError, error), ct);
+            if (rows == 1)
+            {
+                db.AuditEntries.Add(new AuditEntry(lost.AccountId, now, "system", AuditActions.MessageUncertain, $"'{lost.Subject}' to {lost.ToAddress}: {error}; not resent until a person decides"));
+                await db.SaveChangesAsync(ct);
+                uncertain++;
+            }
+            await tx.CommitAsync(ct);
+        }
+
+        var candidates = expired.Where(m => m.HandedOverAt is null || m.Status == OutboxStatus.Pending).Take(BatchSize).ToList();
         var claimed = new List<(OutboxMessage, Guid)>();
         foreach (var candidate in candidates)
         {
@@ -75,11 +107,12 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
                     .SetProperty(m => m.Status, OutboxStatus.Sending)
                     .SetProperty(m => m.ClaimToken, token)
                     .SetProperty(m => m.LeaseUntil, now + Lease)
+                    .SetProperty(m => m.HandedOverAt, (DateTimeOffset?)null)
                     .SetProperty(m => m.Attempts, m => m.Attempts + 1), ct);
             if (rows == 1)
                 claimed.Add((await db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == candidate.Id, ct), token));
         }
-        return claimed;
+        return (claimed, uncertain);
     }
 
     /// <summary>The claim condition: the row is still exactly as it was read, so only one claimer can match it.</summary>
@@ -88,11 +121,23 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
             ? db.OutboxMessages.Where(m => m.Id == id && m.Status == OutboxStatus.Pending && m.NextAttemptAt == nextAttemptAt)
             : db.OutboxMessages.Where(m => m.Id == id && m.Status == OutboxStatus.Sending && m.LeaseUntil == leaseUntil);
 
-    private async Task<(int Sent, int Retrying, int Failed, string? Error)> DeliverAsync(List<(OutboxMessage Message, Guid Token)> claimed, CancellationToken ct)
+    /// <summary>Knows whether the server accepted the recipient of the message being sent: from then on the next command is DATA.</summary>
+    private sealed class TrackingSmtpClient : SmtpClient
     {
-        int sent = 0, retrying = 0, failed = 0;
+        public bool RecipientAccepted { get; set; }
+
+        protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+        {
+            RecipientAccepted = true;
+            base.OnRecipientAccepted(message, mailbox, response);
+        }
+    }
+
+    private async Task<(int Sent, int Retrying, int Failed, int Uncertain, string? Error)> DeliverAsync(List<(OutboxMessage Message, Guid Token)> claimed, CancellationToken ct)
+    {
+        int sent = 0, retrying = 0, failed = 0, uncertain = 0;
         string? error = null;
-        using var client = new SmtpClient();
+        using var client = new TrackingSmtpClient();
         try
         {
             var secure = !smtp.UseTls ? SecureSocketOptions.None : smtp.Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls;
@@ -106,22 +151,48 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
             foreach (var (message, token) in claimed)
                 if (await ReleaseAsync(message, token, error, ct)) retrying++;
                 else failed++;
-            return (0, retrying, failed, error);
+            return (0, retrying, failed, 0, error);
         }
 
         foreach (var (message, token) in claimed)
         {
             if (Stage is { } claimedHook) await claimedHook("claimed", message);
+            if (!client.IsConnected)
+            {
+                // An earlier message broke the connection: this one was never handed over, so it is simply retried.
+                if (await ReleaseAsync(message, token, error ?? "the SMTP connection closed", ct)) retrying++;
+                else failed++;
+                continue;
+            }
+            if (!await RecordHandOverAsync(message, token, ct)) continue; // the claim was lost to another dispatcher
+            if (Stage is { } handingOverHook) await handingOverHook("handing-over", message);
+            client.RecipientAccepted = false;
             try
             {
                 await client.SendAsync(ToMime(message), ct);
             }
-            catch (Exception e) when (e is SmtpCommandException or SmtpProtocolException or IOException or System.Net.Sockets.SocketException)
+            catch (SmtpCommandException e)
             {
+                // The server answered with a refusal: it did not take the message.
                 error = $"the SMTP server refused message {message.Id}: {e.Message}";
                 if (await ReleaseAsync(message, token, error, ct)) retrying++;
                 else failed++;
-                if (!client.IsConnected) break;
+                continue;
+            }
+            catch (Exception e) when (e is SmtpProtocolException or IOException or System.Net.Sockets.SocketException)
+            {
+                if (client.RecipientAccepted)
+                {
+                    error = $"the connection to the SMTP server broke while message {message.Id} was being transferred; the server may have accepted it: {e.Message}";
+                    await MarkUncertainAsync(message, token, error, ct);
+                    uncertain++;
+                }
+                else
+                {
+                    error = $"the SMTP server dropped the connection before taking message {message.Id}: {e.Message}";
+                    if (await ReleaseAsync(message, token, error, ct)) retrying++;
+                    else failed++;
+                }
                 continue;
             }
             if (Stage is { } acceptedHook) await acceptedHook("accepted", message);
@@ -129,7 +200,35 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
             sent++;
         }
         if (client.IsConnected) await client.DisconnectAsync(quit: true, ct);
-        return (sent, retrying, failed, error);
+        return (sent, retrying, failed, uncertain, error);
+    }
+
+    /// <summary>Commits, under the claim, that the message is about to go to the server; false when the claim is no longer ours.</summary>
+    private async Task<bool> RecordHandOverAsync(OutboxMessage message, Guid token, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = database.Open();
+        return await db.OutboxMessages.Where(m => m.Id == message.Id && m.ClaimToken == token && m.Status == OutboxStatus.Sending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.HandedOverAt, now), ct) == 1;
+    }
+
+    private async Task MarkUncertainAsync(OutboxMessage message, Guid token, string error, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = database.Open();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var rows = await db.OutboxMessages.Where(m => m.Id == message.Id && m.ClaimToken == token && m.Status == OutboxStatus.Sending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, OutboxStatus.Uncertain)
+                .SetProperty(m => m.LeaseUntil, (DateTimeOffset?)null)
+                .SetProperty(m => m.LastError, error.Length > 300 ? error[..300] : error), ct);
+        if (rows == 1)
+        {
+            db.AuditEntries.Add(new AuditEntry(message.AccountId, now, "system", AuditActions.MessageUncertain,
+                $"'{message.Subject}' to {message.ToAddress}: {error}; not resent until a person decides"));
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
     }
 
     private MimeMessage ToMime(OutboxMessage m)
@@ -138,7 +237,8 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
         mime.From.Add(new MailboxAddress(m.FromName, smtp.From));
         if (m.ReplyTo is not null) mime.ReplyTo.Add(new MailboxAddress(m.FromName, m.ReplyTo));
         mime.To.Add(new MailboxAddress(m.ToName, m.ToAddress));
-        mime.Body = new TextPart("plain") { Text = m.Body };
+        // Plain text first, HTML last: mail readers show the last part of a multipart/alternative they can display.
+        mime.Body = m.HtmlBody is null ? new TextPart("plain") { Text = m.Body } : new BodyBuilder { TextBody = m.Body, HtmlBody = m.HtmlBody }.ToMessageBody();
         return mime;
     }
 
@@ -174,6 +274,7 @@ public sealed class OutboxDispatcher(Database database, SmtpOptions smtp, TimePr
                 .SetProperty(m => m.Status, giveUp ? OutboxStatus.Failed : OutboxStatus.Pending)
                 .SetProperty(m => m.NextAttemptAt, now + BackOff(attempts))
                 .SetProperty(m => m.LeaseUntil, (DateTimeOffset?)null)
+                .SetProperty(m => m.HandedOverAt, (DateTimeOffset?)null)
                 .SetProperty(m => m.LastError, error.Length > 300 ? error[..300] : error), ct);
         return !giveUp;
     }

@@ -243,7 +243,9 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.Status, x.NextAttemptAt }); // what is due for delivery
             e.HasIndex(x => x.AccountId);
             e.Property(x => x.Body).HasMaxLength(20000);
+            e.Property(x => x.HtmlBody).HasMaxLength(100000);
             e.Property(x => x.LastError).HasMaxLength(1000);
+            e.Property(x => x.ResolvedBy).HasMaxLength(400);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -331,6 +333,10 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.SubscriptionId, x.RenewalDate }).IsUnique();
             e.HasIndex(x => new { x.AccountId, x.State });
             e.Property(x => x.Reason).HasMaxLength(2000);
+            e.Property(x => x.ApprovedAmountValue).HasColumnName("approved_amount");
+            e.Property(x => x.ApprovedCurrency).HasMaxLength(3);
+            e.Ignore(x => x.ApprovedAmount);
+            e.HasOne<Invoice>().WithMany().HasForeignKey(x => x.InvoiceId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Subscription>().WithMany().HasForeignKey(x => x.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
         });

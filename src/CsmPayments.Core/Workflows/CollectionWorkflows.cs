@@ -167,7 +167,12 @@ public sealed class CollectionWorkflows(Database database, CollectionSettings se
         await Task.CompletedTask;
     }
 
-    public async Task<RenewalReview> DecideRenewalAsync(long reviewId, bool approve, string? reason, string actorEmail, DateOnly today, CancellationToken ct = default)
+    /// <summary>
+    /// Approves a renewal review — the cycle then issues the renewal invoice, for <paramref name="amount"/> when given
+    /// (in the subscription's currency), else the subscription's MRR × term — or holds it with a reason.
+    /// </summary>
+    public async Task<RenewalReview> DecideRenewalAsync(long reviewId, bool approve, string? reason, string actorEmail, DateOnly today, CancellationToken ct = default,
+        decimal? amount = null)
     {
         await using var db = database.Open();
         var actor = await ActorAsync(db, actorEmail, ct);
@@ -177,12 +182,15 @@ public sealed class CollectionWorkflows(Database database, CollectionSettings se
         var subscription = await db.Subscriptions.SingleAsync(s => s.Id == review.SubscriptionId, ct);
         if (approve)
         {
-            review.Approve(actor.Email, today, reason);
-            Audit(db, review.AccountId, actor, AuditActions.RenewalApproved, $"renewal invoice for {subscription.ExternalId} (renews {review.RenewalDate:yyyy-MM-dd}) may go out" + (reason is null ? "" : $": {reason}"), subscription.Mrr);
+            var approvedAmount = amount is { } a ? new Money(a, subscription.Currency) : (Money?)null;
+            review.Approve(actor.Email, today, reason, approvedAmount);
+            Audit(db, review.AccountId, actor, AuditActions.RenewalApproved, $"renewal invoice for {subscription.ExternalId} (renews {review.RenewalDate:yyyy-MM-dd}) may go out"
+                + (approvedAmount is { } m ? $" for {m}" : "") + (reason is null ? "" : $": {reason}"), approvedAmount ?? subscription.Mrr);
             foreach (var who in new[] { "csm", "finance" }) await CompleteTaskAsync(db, $"renewal:{review.SubscriptionId}:{review.RenewalDate:yyyy-MM-dd}:{who}", today, ct);
         }
         else
         {
+            if (amount is not null) throw new WorkflowException("an amount goes with an approval, not with a hold");
             review.Hold(actor.Email, today, reason ?? "");
             Audit(db, review.AccountId, actor, AuditActions.RenewalHeld, $"renewal invoice for {subscription.ExternalId} (renews {review.RenewalDate:yyyy-MM-dd}) held: {reason}", subscription.Mrr);
         }

@@ -30,16 +30,41 @@ public sealed class RenewalReview
     public DateOnly? DecidedOn { get; private set; }
     public string? Reason { get; private set; }
 
+    /// <summary>The amount the review approved for the renewal invoice, when it is not the subscription's MRR × term.</summary>
+    public decimal? ApprovedAmountValue { get; private set; }
+
+    public string? ApprovedCurrency { get; private set; }
+
+    /// <summary>The renewal invoice the cycle issued for this review, once it has.</summary>
+    public long? InvoiceId { get; private set; }
+
+    public DateOnly? InvoiceIssuedOn { get; private set; }
+
     /// <summary>The renewal invoice may go out.</summary>
     public bool InvoiceMayGoOut => State == RenewalReviewState.Approved;
 
-    public void Approve(string by, DateOnly on, string? note)
+    public Money? ApprovedAmount => ApprovedAmountValue is { } v && ApprovedCurrency is { } c ? new Money(v, c) : null;
+
+    /// <summary>Approves the renewal invoice, optionally for another amount than the subscription's MRR × term.</summary>
+    public void Approve(string by, DateOnly on, string? note, Money? amount = null)
     {
         if (State == RenewalReviewState.Approved) throw new WorkflowException($"renewal review {Id} is already approved");
+        if (amount is { } a && !a.IsPositive) throw new WorkflowException($"a renewal invoice of {a} is not possible; the amount must be above zero");
         State = RenewalReviewState.Approved;
         DecidedBy = Guard.Required(by, nameof(by));
         DecidedOn = on;
         Reason = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        ApprovedAmountValue = amount?.Amount;
+        ApprovedCurrency = amount?.Currency;
+    }
+
+    /// <summary>Records the renewal invoice issued for this approved review; a review issues one invoice, once.</summary>
+    public void RecordInvoice(long invoiceId, DateOnly issuedOn)
+    {
+        if (State != RenewalReviewState.Approved) throw new WorkflowException($"renewal review {Id} is not approved; no renewal invoice goes out");
+        if (InvoiceId is not null) throw new WorkflowException($"renewal review {Id} has already issued its invoice");
+        InvoiceId = invoiceId;
+        InvoiceIssuedOn = issuedOn;
     }
 
     public void Hold(string by, DateOnly on, string reason)

@@ -18,6 +18,7 @@ public static class CsmCli
         root.Subcommands.Add(CycleCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(ApiKeyCommand.Create(context));
+        root.Subcommands.Add(OutboxCommand.Create(context));
         foreach (var workflow in WorkflowCommands.Create(context)) root.Subcommands.Add(workflow);
 
         var parse = root.Parse(args);

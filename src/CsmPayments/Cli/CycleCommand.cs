@@ -98,6 +98,7 @@ public static class CycleCommand
             await o.WriteLineAsync("Delivery: Smtp:Host is not set, so the messages wait in the outbox; they go out on the first run after it is set.");
         if (run.Delivery is { } delivery)
             await o.WriteLineAsync(string.Create(c, $"Delivery: {delivery.Sent:N0} sent, {delivery.Retrying:N0} waiting to retry, {delivery.Failed:N0} failed") +
+                                   (delivery.Uncertain > 0 ? string.Create(c, $", {delivery.Uncertain:N0} uncertain (the server may have them; see outbox list --state uncertain)") : "") +
                                    (delivery.LastError is { } error ? $" (last error: {error})" : ""));
         if (s.Timings.Count > 0)
             await o.WriteLineAsync("  time: " + string.Join(", ", s.Timings.Select(t => string.Create(c, $"{t.Step} {t.Time.TotalSeconds:0.0} s"))));

@@ -107,7 +107,8 @@ public static class ReportCommand
                 throw new UserErrorException(e.Message);
             }
             var days = await cycle.PlanAsync(asOf, ct);
-            await CollectionsOutput.WriteAsync(asOf, global::CsmPayments.Collections.CollectionsReport.Rows(days, asOf), format, context);
+            var notes = await cycle.RenewalNotesAsync(asOf, ct);
+            await CollectionsOutput.WriteAsync(asOf, global::CsmPayments.Collections.CollectionsReport.Rows(days, asOf, notes), format, context);
             return 0;
         });
         return command;

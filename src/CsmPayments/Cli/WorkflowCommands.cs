@@ -196,28 +196,37 @@ public static class WorkflowCommands
             var reason = approve ? Optional("--note", "A note for the record") : (Option<string?>)Required("--reason", "Why the invoice is held")!;
             var user = UserOption();
             var on = OnOption();
-            var command = new Command(name, approve ? "Approve: the renewal invoice may go out" : "Hold the renewal invoice, with a reason");
-            foreach (var o in new Option[] { id, reason, user, on }) command.Options.Add(o);
+            var amount = Optional("--amount", "The renewal invoice's amount, when not the subscription's MRR × term (in the subscription's currency)");
+            var command = new Command(name, approve ? "Approve: the cycle issues the renewal invoice and sends it to the billing contact" : "Hold the renewal invoice, with a reason");
+            foreach (var o in approve ? new Option[] { id, reason, amount, user, on } : [id, reason, user, on]) command.Options.Add(o);
             command.SetAction((parse, ct) => RunAsync(context, ct, async w =>
             {
-                var r = await w.DecideRenewalAsync(Id(parse.GetValue(id)!, "--id"), approve, parse.GetValue(reason), parse.GetValue(user)!, Date(parse.GetValue(on), "--on", context), ct);
-                return $"Renewal review {r.Id} ({ReportOutput.Date(r.RenewalDate)}): {(r.InvoiceMayGoOut ? "approved, the renewal invoice may go out" : $"held: {r.Reason}")}.";
+                var r = await w.DecideRenewalAsync(Id(parse.GetValue(id)!, "--id"), approve, parse.GetValue(reason), parse.GetValue(user)!, Date(parse.GetValue(on), "--on", context), ct,
+                    approve && parse.GetValue(amount) is { } text ? Amount(text, "--amount") : null);
+                return $"Renewal review {r.Id} ({ReportOutput.Date(r.RenewalDate)}): {(r.InvoiceMayGoOut ? "approved, the cycle issues the renewal invoice" + (r.ApprovedAmount is { } m ? $" for {m}" : "") : $"held: {r.Reason}")}.";
             }));
             return command;
         }
 
-        var list = new Command("list", "Renewal reviews not yet approved");
+        var list = new Command("list", "Renewal reviews whose renewal invoice has not gone out: pending, held (with the reason), approved");
         list.SetAction(async (_, ct) =>
         {
             var database = await context.DatabaseAsync(ct);
             await using var db = database.Open();
-            var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.State != RenewalReviewState.Approved).ToListAsync(ct);
+            var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.InvoiceId == null).ToListAsync(ct);
             var accounts = await db.Accounts.AsNoTracking().ToDictionaryAsync(a => a.Id, a => a.Name, ct);
             foreach (var r in reviews.OrderBy(r => r.RenewalDate))
-                await context.Output.WriteLineAsync($"{r.Id}\t{accounts[r.AccountId]}\trenews {ReportOutput.Date(r.RenewalDate)}\t{r.State.ToString().ToLowerInvariant()}{(r.Reason is null ? "" : $": {r.Reason}")}");
+                await context.Output.WriteLineAsync($"{r.Id}\t{accounts[r.AccountId]}\trenews {ReportOutput.Date(r.RenewalDate)}\t{Describe(r)}");
             if (reviews.Count == 0) await context.Output.WriteLineAsync("No renewal review is waiting.");
             return 0;
         });
+
+        static string Describe(RenewalReview r) => r.State switch
+        {
+            RenewalReviewState.Held => $"held: {r.Reason}; no renewal invoice goes out",
+            RenewalReviewState.Approved => "approved; the cycle issues the renewal invoice" + (r.ApprovedAmount is { } m ? $" for {m}" : ""),
+            _ => "pending",
+        };
         var renewal = new Command("renewal", "Renewal-invoice reviews, opened 90 days before each renewal: list, approve, hold");
         renewal.Subcommands.Add(list);
         renewal.Subcommands.Add(Decide("approve", approve: true));

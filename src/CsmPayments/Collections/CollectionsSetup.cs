@@ -21,14 +21,18 @@ public static class CollectionsSetup
     public const string ApplicationName = "CsmPayments";
 
     /// <summary>
-    /// Registers Data Protection with keys persisted through EF Core into the <c>data_protection_keys</c> table, and
-    /// <see cref="PaymentLinks"/> and <see cref="PaymentPageContext"/> for <see cref="PaymentLinkPage"/>.
+    /// Registers Data Protection with keys persisted through EF Core into the <c>data_protection_keys</c> table —
+    /// encrypted with the configured certificate (<see cref="DataProtectionKeyOptions"/>), or unencrypted with one
+    /// warning at start-up — and <see cref="PaymentLinks"/> and <see cref="PaymentPageContext"/> for <see cref="PaymentLinkPage"/>.
     /// </summary>
     public static IServiceCollection AddPaymentLinks(this IServiceCollection services, Database database, OrganisationOptions organisation,
-        CollectionsOptions collections, TimeProvider? clock = null)
+        CollectionsOptions collections, TimeProvider? clock = null, DataProtectionKeyOptions? keys = null)
     {
         services.TryAddScoped<CsmDbContext>(_ => database.Open());
-        services.AddDataProtection().SetApplicationName(ApplicationName).PersistKeysToDbContext<CsmDbContext>();
+        var dataProtection = services.AddDataProtection().SetApplicationName(ApplicationName).PersistKeysToDbContext<CsmDbContext>();
+        // The certificate both encrypts new keys and decrypts stored ones, so it need not be in a certificate store.
+        if (keys is { HasCertificate: true }) dataProtection.ProtectKeysWithCertificate(keys.LoadCertificate());
+        else services.AddHostedService<UnprotectedKeysWarning>();
         services.TryAddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton(sp => new PaymentLinks(sp.GetRequiredService<IDataProtectionProvider>(), collections.PublicBaseUrl));
         services.AddSingleton(sp => new PaymentPageContext(database, organisation, collections, sp.GetRequiredService<TimeProvider>()));
@@ -36,16 +40,19 @@ public static class CollectionsSetup
     }
 
     /// <summary>The same Data Protection set-up outside a web host, for the command line.</summary>
-    public static PaymentLinks PaymentLinksFor(Database database, CollectionsOptions collections)
+    public static PaymentLinks PaymentLinksFor(Database database, CollectionsOptions collections, DataProtectionKeyOptions? keys = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddPaymentLinks(database, new OrganisationOptions(), collections);
+        services.AddPaymentLinks(database, new OrganisationOptions(), collections, keys: keys);
         return services.BuildServiceProvider().GetRequiredService<PaymentLinks>();
     }
 
     public static CollectionsOptions Options(IConfiguration configuration) =>
         configuration.GetSection(CollectionsOptions.Section).Get<CollectionsOptions>() ?? new CollectionsOptions();
+
+    public static DataProtectionKeyOptions Keys(IConfiguration configuration) =>
+        configuration.GetSection(DataProtectionKeyOptions.Section).Get<DataProtectionKeyOptions>() ?? new DataProtectionKeyOptions();
 
     public static SmtpOptions Smtp(IConfiguration configuration) =>
         configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
@@ -61,7 +68,7 @@ public static class CollectionsSetup
     {
         var collections = Options(configuration);
         var (playbook, templates) = LoadPlaybook(collections);
-        return new CollectionCycle(database, playbook, templates, organisation, PaymentLinksFor(database, collections), clock);
+        return new CollectionCycle(database, playbook, templates, organisation, PaymentLinksFor(database, collections, Keys(configuration)), clock);
     }
 
     public static OutboxDispatcher Dispatcher(IConfiguration configuration, Database database, TimeProvider clock) =>

@@ -77,7 +77,7 @@ public static class CsmWebHost
         // The payment page behind the signed links in reminders; Data Protection keys live in the database.
         var database = new Database(StorageOptions.From(configuration["Database:Provider"], configuration.GetConnectionString("CsmPayments")));
         var organisation = configuration.GetSection(OrganisationOptions.Section).Get<OrganisationOptions>() ?? new OrganisationOptions();
-        services.AddPaymentLinks(database, organisation, CollectionsSetup.Options(configuration), clock);
+        services.AddPaymentLinks(database, organisation, CollectionsSetup.Options(configuration), clock, CollectionsSetup.Keys(configuration));
         return builder;
     }
 

@@ -13,12 +13,14 @@ public static class DailyRun
     /// <summary>
     /// The run for today in the organisation's time zone, with the settings <c>cycle</c> reads, checked the same way
     /// (every account's currency has a rate), the collection playbooks and, when SMTP is set, delivery before the run
-    /// ends. Everything a scheduled run needs is put together here and nowhere else.
+    /// ends. Everything a scheduled run needs is put together here and nowhere else. <paramref name="asOf"/> is the day
+    /// of a run being recovered after its node died (the day it was scheduled for, not the day it is re-run).
     /// </summary>
-    public static async Task<CycleRun> CreateAsync(IConfiguration configuration, Database database, TimeProvider clock, CancellationToken ct)
+    public static async Task<CycleRun> CreateAsync(IConfiguration configuration, Database database, TimeProvider clock, CancellationToken ct,
+        DateOnly? asOf = null)
     {
         var organisation = Organisation(configuration);
-        var today = organisation.Today(clock);
+        var today = asOf ?? organisation.Today(clock);
         var settings = await CycleCommand.Settings(configuration, () => organisation).WithCollectionsAsync(database, today, ct);
         await CycleCommand.RequireRatesAsync(database, settings, ct);
         var smtp = CollectionsSetup.Smtp(configuration);
@@ -41,6 +43,10 @@ public static class DailyRun
             throw new UserErrorException($"the Organisation configuration is not valid: {e.Message}");
         }
     }
+
+    /// <summary>The organisation's date at <paramref name="instant"/>.</summary>
+    public static DateOnly DateAt(OrganisationOptions organisation, DateTimeOffset instant) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZone(organisation)).DateTime);
 
     public static TimeZoneInfo TimeZone(OrganisationOptions organisation)
     {

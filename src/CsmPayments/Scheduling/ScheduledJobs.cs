@@ -5,7 +5,12 @@ using Quartz;
 
 namespace CsmPayments.Scheduling;
 
-/// <summary>The daily cycle for today. One run at a time, and in a cluster one node runs each firing.</summary>
+/// <summary>
+/// The daily cycle for today. One run at a time, and in a cluster one node runs each firing. The job requests recovery:
+/// a run cut off by a node that died is fired again on another node of the cluster, for the day it was scheduled for.
+/// The re-run is safe because the cycle is idempotent — what the first run committed is not done again, what it did not
+/// commit is done now.
+/// </summary>
 [DisallowConcurrentExecution]
 public sealed class DailyCycleJob(IConfiguration configuration, Database database, TimeProvider clock, ILogger<DailyCycleJob> log) : IJob
 {
@@ -16,7 +21,13 @@ public sealed class DailyCycleJob(IConfiguration configuration, Database databas
     {
         try
         {
-            var run = await DailyRun.CreateAsync(configuration, database, clock, ct);
+            DateOnly? asOf = null;
+            if (context.Recovering && OriginalScheduledFireTime(context) is { } scheduled)
+            {
+                asOf = DailyRun.DateAt(DailyRun.Organisation(configuration), scheduled);
+                log.LogWarning("Recovering the daily cycle for {AsOf:yyyy-MM-dd}, cut off on a node that stopped; what it committed is not repeated", asOf);
+            }
+            var run = await DailyRun.CreateAsync(configuration, database, clock, ct, asOf);
             var summary = await DailyCycle.RunAsync(run, ct);
             log.LogInformation("Daily cycle for {AsOf:yyyy-MM-dd}: {Accounts} account(s) evaluated, {Snapshots} snapshot(s) written, {Opened} alert(s) opened, {Closed} closed",
                 run.AsOf, summary.AccountsEvaluated, summary.SnapshotsWritten, summary.AlertsOpened, summary.AlertsClosed);
@@ -27,6 +38,13 @@ public sealed class DailyCycleJob(IConfiguration configuration, Database databas
             throw new JobExecutionException(e);
         }
     }
+
+    /// <summary>When the firing a recovery re-runs was scheduled, as the job store recorded it.</summary>
+    internal static DateTimeOffset? OriginalScheduledFireTime(IJobExecutionContext context) =>
+        context.MergedJobDataMap.TryGetString(SchedulerConstants.FailedJobOriginalTriggerScheduledFireTime, out var text)
+        && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? at
+            : null;
 }
 
 /// <summary>Delivers the outbox messages that are due, retries included. One pass at a time across the cluster.</summary>
@@ -53,6 +71,9 @@ public sealed class OutboxDispatchJob(IConfiguration configuration, Database dat
             if (result.Sent + result.Retrying + result.Failed > 0)
                 log.LogInformation("Outbox: {Sent} sent, {Retrying} to retry, {Failed} failed{Error}", result.Sent, result.Retrying, result.Failed,
                     result.LastError is null ? "" : "; last error: " + result.LastError);
+            if (result.Uncertain > 0)
+                log.LogWarning("Outbox: {Uncertain} message(s) may have reached the SMTP server without their delivery being recorded; they are not resent. " +
+                               "Check them with 'csm-payments outbox list --state uncertain', then resend or mark them sent", result.Uncertain);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -43,7 +43,8 @@ public static class SchedulingSetup
             else
                 q.UseInMemoryStore();
 
-            q.AddJob<DailyCycleJob>(j => j.WithIdentity(DailyCycleJob.Key).StoreDurably());
+            // Requests recovery: a firing cut off by a node that died runs again on the cluster (the cycle is idempotent).
+            q.AddJob<DailyCycleJob>(j => j.WithIdentity(DailyCycleJob.Key).StoreDurably().RequestRecovery());
             q.AddTrigger(t => t.ForJob(DailyCycleJob.Key).WithIdentity(DailyCycleJob.TriggerKey).WithSchedule(DailySchedule(at, zone)));
             q.AddJob<OutboxDispatchJob>(j => j.WithIdentity(OutboxDispatchJob.Key).StoreDurably());
             q.AddTrigger(t => t.ForJob(OutboxDispatchJob.Key).WithIdentity(OutboxDispatchJob.TriggerKey).StartNow()

@@ -1,4 +1,5 @@
 using CsmPayments.Collections;
+using CsmPayments.Segments;
 using CsmPayments.Storage;
 using CsmPayments.Tests.Infrastructure;
 using CsmPayments.Tests.Messaging;
@@ -101,8 +102,8 @@ public sealed class LadderScenarioTests
         var result = await world.RunDayAsync(Start);
         await world.Dispatcher(smtp.Port).DeliverDueAsync();
 
-        Assert.Equal([$"email:{acme}:low-gentle:2026-01-05", $"email:{globex}:low-gentle:2026-01-05"],
-            result.Items.Where(i => i.Kind == CycleItemKind.Email && !i.Key.Contains("invoice-delivery", StringComparison.Ordinal)).Select(i => i.Key).Order());
+        Assert.Equal([$"email:{acme}:reminder:2026-01-05", $"email:{globex}:reminder:2026-01-05"],
+            result.Items.Where(i => i.Kind == CycleItemKind.Email && !i.Key.Contains(":delivery:", StringComparison.Ordinal)).Select(i => i.Key).Order());
         // INV-3 is issued today: it is delivered in its own message, and no reminder lists it.
         var toAcme = smtp.Received().Where(m => m.To.Mailboxes.Single().Address == "ap@acme.test").ToList();
         Assert.Equal(["A friendly reminder: 750.00 USD open with Northwind Analytics", "Invoice INV-3 from Northwind Analytics"], toAcme.Select(m => m.Subject ?? "").Order());
@@ -111,6 +112,33 @@ public sealed class LadderScenarioTests
         Assert.Contains("Invoice INV-1: 300.00 USD open, due on 2026-01-02", mail.TextBody);
         Assert.Contains("Invoice INV-2: 450.00 USD open, due on 2026-01-02", mail.TextBody);
         Assert.DoesNotContain("INV-3", mail.TextBody);
+    }
+
+    [Theory, Providers]
+    public async Task A_second_run_of_the_day_that_sees_another_risk_tier_queues_no_second_reminder(StorageProvider provider)
+    {
+        await using var world = await CollectionsWorld.CreateAsync(provider);
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var account = await world.AccountAsync("Acme");
+        // Three days overdue: low risk's gentle reminder is due, and so is medium and high risk's first one.
+        await world.InvoiceAsync(account, "INV-1", Start.AddDays(-33), Start.AddDays(-3), 800m);
+        world.Clock.SetUtcNow(At(Start));
+
+        var low = await world.Cycle().RunAsync(Start, riskTiers: new Dictionary<long, RiskTier> { [account] = RiskTier.Low });
+        var medium = await world.Cycle().RunAsync(Start, riskTiers: new Dictionary<long, RiskTier> { [account] = RiskTier.Medium });
+        var high = await world.Cycle().RunAsync(Start, riskTiers: new Dictionary<long, RiskTier> { [account] = RiskTier.High });
+        await world.Dispatcher(smtp.Port).DeliverDueAsync();
+
+        Assert.Equal([$"email:{account}:reminder:2026-01-05"], low.Items.Where(i => i.Kind == CycleItemKind.Email).Select(i => i.Key));
+        Assert.DoesNotContain(medium.Items, i => i.Kind == CycleItemKind.Email);
+        Assert.DoesNotContain(high.Items, i => i.Kind == CycleItemKind.Email);
+        Assert.Equal(["A friendly reminder: 800.00 USD open with Northwind Analytics"], smtp.Received().Select(m => m.Subject));
+        await using var db = world.Database.Open();
+        Assert.Equal(1, await db.OutboxMessages.CountAsync());
+        // The next day the medium tier's own step goes out: the playbook carries on, it only waited a day.
+        world.Clock.SetUtcNow(At(Start.AddDays(1)));
+        var next = await world.Cycle().RunAsync(Start.AddDays(1), riskTiers: new Dictionary<long, RiskTier> { [account] = RiskTier.Medium });
+        Assert.Equal([$"email:{account}:reminder:2026-01-06"], next.Items.Where(i => i.Kind == CycleItemKind.Email).Select(i => i.Key));
     }
 
     [Theory, Providers]
@@ -143,7 +171,7 @@ public sealed class LadderScenarioTests
 
         Assert.Equal(
             [
-                (CycleItemKind.Email, $"email:{account}:ladder-30-csm:2026-01-05"),
+                (CycleItemKind.Email, $"email:{account}:reminder:2026-01-05"),
                 (CycleItemKind.Task, $"task:{account}:ladder-30-csm-task:2026-01-05"),
             ],
             dry.Items.Select(i => (i.Kind, i.Key)).Order());

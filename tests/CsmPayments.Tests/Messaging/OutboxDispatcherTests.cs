@@ -2,6 +2,7 @@ using CsmPayments.Audit;
 using CsmPayments.Collections;
 using CsmPayments.Messaging;
 using CsmPayments.Storage;
+using CsmPayments.Tests.Cli;
 using CsmPayments.Tests.Collections;
 using CsmPayments.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -103,26 +104,99 @@ public sealed class OutboxDispatcherTests
         Assert.Equal(OutboxStatus.Sent, (await SingleMessageAsync(world)).Status);
     }
 
-    [Theory, Providers]
-    public async Task A_crash_after_the_server_accepted_resends_under_the_same_message_id(StorageProvider provider)
+    private static OutboxDispatcher DyingAt(CollectionsWorld world, SmtpTestServer smtp, string stage) =>
+        new(world.Database.Database, Smtp(smtp.Port), world.Clock)
+        {
+            Stage = (at, _) => at == stage ? throw new ProcessDied(at) : Task.CompletedTask,
+        };
+
+    private static async Task<List<string>> AuditAsync(CollectionsWorld world)
     {
-        // The one window no outbox closes: the server took the mail, the process died before recording it. The resend
-        // carries the same Message-ID, which mail systems use to recognise a duplicate.
+        await using var db = world.Database.Open();
+        return await db.AuditEntries.OrderBy(a => a.Id).Select(a => a.Action + " by " + a.Actor).ToListAsync();
+    }
+
+    [Theory, Providers]
+    public async Task A_crash_after_the_server_accepted_makes_the_message_uncertain_not_resent_until_a_person_marks_it_sent(StorageProvider provider)
+    {
         await using var world = await WorldWithOverdueAccountsAsync(provider, 1);
         await using var smtp = await SmtpTestServer.StartAsync();
         await world.RunDayAsync(Start);
-        var dying = new OutboxDispatcher(world.Database.Database, Smtp(smtp.Port), world.Clock)
-        {
-            Stage = (stage, _) => stage == "accepted" ? throw new ProcessDied(stage) : Task.CompletedTask,
-        };
-        await Assert.ThrowsAsync<ProcessDied>(() => dying.DeliverDueAsync());
-        world.Clock.Advance(OutboxDispatcher.Lease + TimeSpan.FromSeconds(1));
-        await world.Dispatcher(smtp.Port).DeliverDueAsync();
+        await Assert.ThrowsAsync<ProcessDied>(() => DyingAt(world, smtp, "accepted").DeliverDueAsync());
 
-        var received = smtp.Received();
-        Assert.Equal(2, received.Count);
-        Assert.Single(received.Select(m => m.MessageId).Distinct());
-        Assert.Equal(OutboxStatus.Sent, (await SingleMessageAsync(world)).Status);
+        world.Clock.Advance(OutboxDispatcher.Lease + TimeSpan.FromSeconds(1));
+        var restarted = await world.Dispatcher(smtp.Port).DeliverDueAsync();
+        world.Clock.Advance(TimeSpan.FromHours(2));
+        var later = await world.Dispatcher(smtp.Port).DeliverDueAsync();
+
+        Assert.Equal((0, 1), (restarted.Sent, restarted.Uncertain));
+        Assert.Equal((0, 0, 0), (later.Sent, later.Retrying, later.Uncertain));
+        Assert.Single(smtp.Received());
+        var uncertain = await SingleMessageAsync(world);
+        Assert.Equal(OutboxStatus.Uncertain, uncertain.Status);
+        Assert.Contains("the server may have it", uncertain.LastError);
+
+        var listed = await CliRun.RunAsync(CliRun.Settings(world.Database), At(Start), "outbox", "list", "--state", "uncertain");
+        Assert.Equal(0, listed.ExitCode);
+        Assert.StartsWith($"{uncertain.Id}\tuncertain\tap@customer-001.test\t{uncertain.Subject}", listed.Output);
+        var marked = await CliRun.RunAsync(CliRun.Settings(world.Database), At(Start), "outbox", "mark-sent", "--id", $"{uncertain.Id}", "--user", "carla@northwind.test");
+        Assert.Equal((0, $"Message {uncertain.Id} to ap@customer-001.test is recorded as sent.\n"), (marked.ExitCode, marked.Output));
+
+        Assert.Equal(0, (await world.Dispatcher(smtp.Port).DeliverDueAsync()).Sent);
+        Assert.Single(smtp.Received());
+        var sent = await SingleMessageAsync(world);
+        Assert.Equal((OutboxStatus.Sent, "marked sent by carla@northwind.test"), (sent.Status, sent.ResolvedBy));
+        Assert.Equal(["reminder.queued by system", "message.uncertain by system", "message.marked_sent by carla@northwind.test"], await AuditAsync(world));
+    }
+
+    [Theory, Providers]
+    public async Task A_crash_after_the_hand_over_was_recorded_is_uncertain_and_a_person_resends_it_once_under_the_same_message_id(StorageProvider provider)
+    {
+        await using var world = await WorldWithOverdueAccountsAsync(provider, 1);
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await world.RunDayAsync(Start);
+        await Assert.ThrowsAsync<ProcessDied>(() => DyingAt(world, smtp, "handing-over").DeliverDueAsync());
+        Assert.NotNull((await SingleMessageAsync(world)).HandedOverAt);
+
+        world.Clock.Advance(OutboxDispatcher.Lease + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, (await world.Dispatcher(smtp.Port).DeliverDueAsync()).Uncertain);
+        Assert.Empty(smtp.Received()); // it never got there, but nobody can know that without looking
+
+        var refused = await CliRun.RunAsync(CliRun.Settings(world.Database), At(Start), "outbox", "mark-sent", "--id", "999", "--user", "carla@northwind.test");
+        Assert.Equal((2, "csm-payments: there is no outbox message 999"), (refused.ExitCode, refused.Error.Trim()));
+        var message = await SingleMessageAsync(world);
+        var resent = await CliRun.RunAsync(CliRun.Settings(world.Database), At(Start), "outbox", "resend", "--id", $"{message.Id}", "--user", "conor@northwind.test");
+        Assert.Equal(0, resent.ExitCode);
+        Assert.Equal(1, (await world.Dispatcher(smtp.Port).DeliverDueAsync()).Sent);
+        Assert.Equal(0, (await world.Dispatcher(smtp.Port).DeliverDueAsync()).Sent);
+
+        Assert.Equal([message.MessageId], smtp.Received().Select(m => m.MessageId));
+        var sent = await SingleMessageAsync(world);
+        Assert.Equal((OutboxStatus.Sent, "resent by conor@northwind.test"), (sent.Status, sent.ResolvedBy));
+        Assert.Contains("message.resent by conor@northwind.test", await AuditAsync(world));
+        var again = await CliRun.RunAsync(CliRun.Settings(world.Database), At(Start), "outbox", "resend", "--id", $"{message.Id}", "--user", "conor@northwind.test");
+        Assert.Equal((2, $"csm-payments: message {message.Id} is sent; only an uncertain or failed message is resent by hand"), (again.ExitCode, again.Error.Trim()));
+    }
+
+    [Theory, Providers]
+    public async Task A_connection_that_breaks_after_the_message_data_was_sent_makes_it_uncertain_not_resent(StorageProvider provider)
+    {
+        await using var world = await WorldWithOverdueAccountsAsync(provider, 2);
+        await using var smtp = await SmtpTestServer.StartDroppingAfterDataAsync();
+        await world.RunDayAsync(Start);
+
+        var result = await world.Dispatcher(smtp.Port).DeliverDueAsync();
+        world.Clock.Advance(TimeSpan.FromHours(2));
+        var later = await world.Dispatcher(smtp.Port).DeliverDueAsync();
+
+        // The first message was transferred and the answer never came: uncertain. The second never reached the server
+        // (the connection was gone), so it is retried as usual.
+        Assert.Equal((0, 1, 1), (result.Sent, result.Uncertain, result.Retrying));
+        Assert.Equal((1, 0), (later.Uncertain, later.Retrying)); // the retry met the same server
+        await using var db = world.Database.Open();
+        var states = await db.OutboxMessages.OrderBy(m => m.Id).Select(m => m.Status).ToListAsync();
+        Assert.Equal([OutboxStatus.Uncertain, OutboxStatus.Uncertain], states);
+        Assert.Contains("may have accepted it", (await db.OutboxMessages.OrderBy(m => m.Id).FirstAsync()).LastError);
     }
 
     [Theory, Providers]
@@ -153,28 +227,31 @@ public sealed class OutboxDispatcherTests
         await using (var db = world.Database.Open())
             ids = await db.Accounts.OrderBy(a => a.Id).Select(a => a.Id).ToArrayAsync();
 
-        // Dies after the second account committed, then again inside the fourth account's transaction.
+        // Ranges of two accounts: dies after the first range (accounts 1 and 2) committed, then again inside the second
+        // range's transaction (accounts 3 and 4).
         var afterSecond = new CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
         {
+            RangeSize = 2,
             Stage = (stage, account) => stage == "committed" && account == ids[1] ? throw new ProcessDied(stage) : Task.CompletedTask,
         };
         await Assert.ThrowsAsync<ProcessDied>(() => afterSecond.RunAsync(Start));
         var insideFourth = new CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
         {
+            RangeSize = 2,
             Stage = (stage, account) => stage == "before-commit" && account == ids[3] ? throw new ProcessDied(stage) : Task.CompletedTask,
         };
         await Assert.ThrowsAsync<ProcessDied>(() => insideFourth.RunAsync(Start));
         await using (var db = world.Database.Open())
         {
-            Assert.Equal(ids[..3], await db.OutboxMessages.Select(m => m.AccountId).OrderBy(a => a).ToArrayAsync());
-            Assert.False(await db.CollectionStepsDone.AnyAsync(d => d.AccountId == ids[3]));
-            Assert.False(await db.AuditEntries.AnyAsync(a => a.AccountId == ids[3]));
+            Assert.Equal(ids[..2], await db.OutboxMessages.Select(m => m.AccountId).OrderBy(a => a).ToArrayAsync());
+            Assert.False(await db.CollectionStepsDone.AnyAsync(d => d.AccountId == ids[2] || d.AccountId == ids[3]));
+            Assert.False(await db.AuditEntries.AnyAsync(a => a.AccountId == ids[2] || a.AccountId == ids[3]));
         }
 
         var restart = await world.Cycle().RunAsync(Start);
         await world.Dispatcher(smtp.Port).DeliverDueAsync();
 
-        Assert.Equal(ids[3..], restart.Items.Where(i => i.Kind == CycleItemKind.Email).Select(i => i.AccountId).Order());
+        Assert.Equal(ids[2..], restart.Items.Where(i => i.Kind == CycleItemKind.Email).Select(i => i.AccountId).Order());
         var received = smtp.Received();
         Assert.Equal(6, received.Count);
         Assert.Equal(6, received.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());

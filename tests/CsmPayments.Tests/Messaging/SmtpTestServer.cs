@@ -13,11 +13,28 @@ public sealed class SmtpTestServer : IAsyncDisposable
 {
     private const string Python = "/usr/bin/python3";
     private Process? _process;
+    private readonly bool _dropOnData;
 
-    private SmtpTestServer(int port, string mailDir)
+    // A server that takes the whole message and then drops the connection instead of answering: the client cannot know
+    // whether the mail was accepted.
+    private const string DropOnData = """
+        import sys, time
+        from aiosmtpd.controller import Controller
+        class DropOnData:
+            async def handle_DATA(self, server, session, envelope):
+                server.transport.abort()
+                return '250 never seen'
+        Controller(DropOnData(), hostname='127.0.0.1', port=int(sys.argv[1])).start()
+        print('ready', flush=True)
+        while True:
+            time.sleep(3600)
+        """;
+
+    private SmtpTestServer(int port, string mailDir, bool dropOnData = false)
     {
         Port = port;
         MailDir = mailDir;
+        _dropOnData = dropOnData;
     }
 
     public int Port { get; }
@@ -26,6 +43,14 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public static async Task<SmtpTestServer> StartAsync()
     {
         var server = new SmtpTestServer(FreePort(), Path.Combine(Path.GetTempPath(), $"csm-smtp-{Guid.NewGuid():N}"));
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>A server that receives the message data and then drops the connection without an answer.</summary>
+    public static async Task<SmtpTestServer> StartDroppingAfterDataAsync()
+    {
+        var server = new SmtpTestServer(FreePort(), Path.Combine(Path.GetTempPath(), $"csm-smtp-{Guid.NewGuid():N}"), dropOnData: true);
         await server.StartAgainAsync();
         return server;
     }
@@ -43,7 +68,9 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         if (_process is not null) throw new InvalidOperationException("the SMTP server is already running");
-        var start = new ProcessStartInfo(Python, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", MailDir])
+        var start = new ProcessStartInfo(Python, _dropOnData
+            ? ["-c", DropOnData, Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+            : ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", MailDir])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

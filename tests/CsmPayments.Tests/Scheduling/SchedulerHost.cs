@@ -47,12 +47,12 @@ public sealed class SchedulerHost : IAsyncDisposable
 /// <summary>Every job execution a scheduler finished, with its outcome; waits are signalled, never slept.</summary>
 public sealed class JobRuns : IJobListener
 {
-    private readonly ConcurrentQueue<(JobKey Job, string FireId, Exception? Error)> _runs = new();
+    private readonly ConcurrentQueue<(JobKey Job, string FireId, Exception? Error, bool Recovering)> _runs = new();
     private readonly SemaphoreSlim _finished = new(0);
 
     public string Name { get; } = "test-runs-" + Guid.NewGuid().ToString("N")[..8];
 
-    public IReadOnlyList<(JobKey Job, string FireId, Exception? Error)> All => [.. _runs];
+    public IReadOnlyList<(JobKey Job, string FireId, Exception? Error, bool Recovering)> All => [.. _runs];
 
     public int Count(JobKey job) => _runs.Count(r => r.Job.Equals(job));
 
@@ -74,7 +74,7 @@ public sealed class JobRuns : IJobListener
 
     public ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
     {
-        _runs.Enqueue((context.JobDetail.Key, context.FireInstanceId, jobException));
+        _runs.Enqueue((context.JobDetail.Key, context.FireInstanceId, jobException, context.Recovering));
         _finished.Release();
         return ValueTask.CompletedTask;
     }

@@ -81,6 +81,60 @@ public sealed class SchedulerTests
         Assert.Contains(book.A, await db.HealthSnapshots.Where(s => s.AsOf == CycleBook.AsOf).Select(s => s.AccountId).ToListAsync());
     }
 
+    private static async Task ExecuteAsync(TestDatabase database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_a_daily_cycle_cut_off_by_a_dying_node_is_recovered_on_the_cluster_for_its_day_and_repeats_nothing()
+    {
+        await using var database = await TestDatabase.CreateAsync(StorageProvider.Postgres);
+        await CycleBook.SeedAsync(database);
+        var clock = ClockOnTheBookDay();
+        long outbox, tasks;
+        await using (var first = await SchedulerHost.StartAsync(database, clock, new Dictionary<string, string?> { ["Scheduling:InstanceId"] = "node-a" }))
+        {
+            var job = await first.Scheduler.GetJobDetail(DailyCycleJob.Key);
+            Assert.True(job!.RequestsRecovery);
+            Assert.Equal(1, await CountAsync(database, $"SELECT count(*) FROM qrtz_job_details WHERE job_name = '{DailyCycleJob.Key.Name}' AND requests_recovery"));
+            // The node that later dies got through the day's run once already (it committed everything, then died on a later firing).
+            await first.Scheduler.TriggerJob(DailyCycleJob.Key);
+            await JobRuns.WaitForAsync(DailyCycleJob.Key, 1, Patience, first.Runs);
+        }
+        await using (var db = database.Open())
+        {
+            outbox = await db.OutboxMessages.LongCountAsync();
+            tasks = await db.WorkTasks.LongCountAsync();
+        }
+
+        // node-dead was executing the day's 06:00 firing when it stopped: its check-in is an hour old, its firing still recorded.
+        var now = clock.GetUtcNow();
+        var scheduled = new DateTimeOffset(CycleBook.AsOf.ToDateTime(new TimeOnly(6, 0)), TimeSpan.Zero);
+        await ExecuteAsync(database, $"""
+            INSERT INTO qrtz_scheduler_state (sched_name, instance_name, last_checkin_time, checkin_interval)
+            VALUES ('{SchedulingSetup.SchedulerName}', 'node-dead', {now.AddHours(-1).UtcTicks}, 7500);
+            INSERT INTO qrtz_fired_triggers (sched_name, entry_id, trigger_name, trigger_group, instance_name, fired_time, sched_time, priority, state,
+                job_name, job_group, is_nonconcurrent, requests_recovery)
+            VALUES ('{SchedulingSetup.SchedulerName}', 'node-dead-1', '{DailyCycleJob.TriggerKey.Name}', '{DailyCycleJob.TriggerKey.Group}', 'node-dead',
+                {scheduled.UtcTicks}, {scheduled.UtcTicks}, 5, 'EXECUTING', '{DailyCycleJob.Key.Name}', '{DailyCycleJob.Key.Group}', true, true);
+            """);
+
+        await using var second = await SchedulerHost.StartAsync(database, clock, new Dictionary<string, string?> { ["Scheduling:InstanceId"] = "node-b" });
+        await JobRuns.WaitForAsync(DailyCycleJob.Key, 1, Patience, second.Runs);
+
+        var recovered = Assert.Single(second.Runs.All, r => r.Job.Equals(DailyCycleJob.Key));
+        Assert.True(recovered.Recovering);
+        Assert.Null(recovered.Error);
+        await UntilAsync(async () => await CountAsync(database, "SELECT count(*) FROM qrtz_fired_triggers WHERE instance_name = 'node-dead'") == 0);
+        await using var after = database.Open();
+        Assert.Equal(await after.Accounts.CountAsync(), await SnapshotsForAsync(database, CycleBook.AsOf));
+        Assert.Equal((outbox, tasks), (await after.OutboxMessages.LongCountAsync(), await after.WorkTasks.LongCountAsync()));
+    }
+
     [Fact]
     public async Task The_daily_trigger_fires_next_at_the_configured_time_in_the_organisations_zone()
     {

@@ -1,6 +1,7 @@
 using CsmPayments.Accounts;
 using CsmPayments.Audit;
 using CsmPayments.Billing;
+using CsmPayments.Collections;
 using CsmPayments.Storage;
 using CsmPayments.Tests.Collections;
 using CsmPayments.Tests.Infrastructure;
@@ -174,6 +175,82 @@ public sealed class WorkflowScenarioTests
     }
 
     [Theory, Providers]
+    public async Task An_approved_renewal_review_issues_the_renewal_invoice_once_and_delivers_it_while_a_held_one_issues_nothing_and_says_why(StorageProvider provider)
+    {
+        await using var world = await CollectionsWorld.CreateAsync(provider);
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var renewal = Start.AddDays(120);
+        var acme = await world.AccountAsync("Acme", renewal: renewal, mrr: 1250m);
+        var globex = await world.AccountAsync("Globex", renewal: renewal);
+        // Acme pays on 20-day terms: its last invoice says so. It is paid, so no reminder gets in the way.
+        var paid = await world.InvoiceAsync(acme, "INV-1", Start.AddDays(-20), Start, 1250m);
+        await world.PayAsync(acme, paid, 1250m, Start);
+        async Task<List<CycleItem>> DayAsync(DateOnly day)
+        {
+            var result = await world.RunDayAsync(day);
+            await world.Dispatcher(smtp.Port).DeliverDueAsync();
+            return result.Items.ToList();
+        }
+
+        await DayAsync(Start.AddDays(30)); // both reviews open
+        await using (var db = world.Database.Open())
+        {
+            var reviews = await db.RenewalReviews.ToDictionaryAsync(r => r.AccountId, r => r.Id);
+            await world.Workflows().DecideRenewalAsync(reviews[acme], approve: true, "renews as is", Casey, Start.AddDays(40));
+            await world.Workflows().DecideRenewalAsync(reviews[globex], approve: false, "Seats to true up before we invoice", Conor, Start.AddDays(41));
+        }
+        var issueOn = renewal.AddDays(-world.Playbook.Settings.RenewalInvoice.IssueDaysBefore);
+        Assert.DoesNotContain(await DayAsync(issueOn.AddDays(-1)), i => i.Kind == CycleItemKind.RenewalInvoice);
+
+        var issued = await DayAsync(issueOn);
+        var again = await DayAsync(issueOn);
+        var later = await DayAsync(issueOn.AddDays(1));
+
+        var number = $"REN-sub-acme-{renewal:yyyyMMdd}";
+        Assert.Equal([acme], issued.Where(i => i.Kind == CycleItemKind.RenewalInvoice).Select(i => i.AccountId));
+        Assert.DoesNotContain(again.Concat(later), i => i.Kind == CycleItemKind.RenewalInvoice);
+        await using (var db = world.Database.Open())
+        {
+            var invoice = await db.Invoices.SingleAsync(i => i.Number.StartsWith("REN-"));
+            Assert.Equal((number, acme, issueOn, issueOn.AddDays(20), new Money(15000m, "USD")), (invoice.Number, invoice.AccountId, invoice.IssueDate, invoice.DueDate, invoice.Amount));
+            var review = await db.RenewalReviews.SingleAsync(r => r.AccountId == acme);
+            Assert.Equal((invoice.Id, issueOn), (review.InvoiceId!.Value, review.InvoiceIssuedOn!.Value));
+            Assert.False(await db.RenewalReviews.AnyAsync(r => r.AccountId == globex && r.InvoiceId != null));
+        }
+        var mail = Assert.Single(smtp.Received());
+        Assert.Equal(($"Invoice {number} from Northwind Analytics", "ap@acme.test"), (mail.Subject, mail.To.Mailboxes.Single().Address));
+        Assert.Contains("Amount: 15,000.00 USD", mail.TextBody);
+        Assert.Contains(AuditActions.RenewalInvoiceIssued, await ActionsAsync(world, acme));
+        Assert.DoesNotContain(AuditActions.RenewalInvoiceIssued, await ActionsAsync(world, globex));
+
+        var cycle = world.Cycle();
+        var rows = CollectionsReport.Rows(await cycle.PlanAsync(issueOn), issueOn, await cycle.RenewalNotesAsync(issueOn));
+        var held = Assert.Single(rows, r => r.AccountExternalId == "globex");
+        Assert.Contains($"renewal invoice for sub-globex (renews {renewal:yyyy-MM-dd}) held by {Conor} on {Start.AddDays(41):yyyy-MM-dd}: Seats to true up before we invoice; it does not go out", held.Pauses);
+    }
+
+    [Fact]
+    public void A_renewal_invoice_is_for_the_approved_amount_or_mrr_times_term_and_due_by_the_account_terms()
+    {
+        var settings = new RenewalInvoiceSettings(30, 12, 45);
+        var subscription = new Subscription("sub-1", 1, "Growth", new Money(900m, "EUR"), Start.AddYears(-1), null, Start.AddDays(60), null);
+        var review = new RenewalReview(1, 0, Start.AddDays(60), Start.AddDays(-30));
+        Assert.Null(RenewalInvoicing.Draft(review, subscription, null, settings, Start.AddDays(30))); // not decided
+        review.Approve(Casey, Start, null, new Money(9990m, "EUR"));
+        Assert.Null(RenewalInvoicing.Draft(review, subscription, null, settings, Start.AddDays(29))); // before its issue date
+
+        var draft = RenewalInvoicing.Draft(review, subscription, null, settings, Start.AddDays(30))!;
+        Assert.Equal((new Money(9990m, "EUR"), Start.AddDays(30), Start.AddDays(75)), (draft.Amount, draft.IssueDate, draft.DueDate));
+        var byTerm = new RenewalReview(1, 0, Start.AddDays(60), Start.AddDays(-30));
+        byTerm.Approve(Casey, Start, null);
+        Assert.Equal((new Money(10800m, "EUR"), Start.AddDays(44)), (RenewalInvoicing.Draft(byTerm, subscription, 14, settings, Start.AddDays(30))!.Amount,
+            RenewalInvoicing.Draft(byTerm, subscription, 14, settings, Start.AddDays(30))!.DueDate));
+        byTerm.RecordInvoice(7, Start.AddDays(30));
+        Assert.Null(RenewalInvoicing.Draft(byTerm, subscription, 14, settings, Start.AddDays(31)));
+        Assert.Throws<WorkflowException>(() => byTerm.RecordInvoice(8, Start.AddDays(31)));
+    }
+
+    [Theory, Providers]
     public async Task Cancellation_for_non_payment_gets_a_save_call_then_finance_ends_it_as_delinquent_and_the_ladder_stops(StorageProvider provider)
     {
         await using var world = await CollectionsWorld.CreateAsync(provider);
@@ -223,6 +300,44 @@ public sealed class WorkflowScenarioTests
         await using var check = world.Database.Open();
         var task = await check.WorkTasks.SingleAsync();
         Assert.Equal((WorkTaskKind.BillingContactMissing, world.Csm, Start), (task.Kind, task.OwnerUserId!.Value, task.CreatedOn));
+    }
+
+    [Theory, Providers]
+    public async Task Without_a_billing_contact_reminders_are_held_and_shown_then_go_out_once_one_exists_and_the_task_closes_itself(StorageProvider provider)
+    {
+        await using var world = await CollectionsWorld.CreateAsync(provider);
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var account = await world.AccountAsync("Acme", billingEmail: null);
+        var due = Start;
+        await world.InvoiceAsync(account, "INV-1", due.AddDays(-30), due, 800m);
+        var contactOn = due.AddDays(8);
+
+        var mails = await WalkAsync(world, smtp, due.AddDays(-5), due.AddDays(12), async day =>
+        {
+            if (day != contactOn) return;
+            await using var db = world.Database.Open();
+            db.Contacts.Add(new Contact("payables@acme.test", account, "Pat Payables", ContactRole.Billing));
+            await db.SaveChangesAsync();
+        });
+
+        // The CSM was asked a week before the gentle reminder (due + 3) would go out; it waited until the contact was known.
+        Assert.Equal([(contactOn, "payables@acme.test", "A friendly reminder: 800.00 USD open with Northwind Analytics")],
+            mails.Select(m => (m.Day, m.Mail.To.Mailboxes.Single().Address, m.Mail.Subject)));
+        await using (var db = world.Database.Open())
+        {
+            var task = await db.WorkTasks.SingleAsync(t => t.Kind == WorkTaskKind.BillingContactMissing);
+            Assert.Equal((due.AddDays(-4), WorkTaskState.Done, contactOn), (task.CreatedOn, task.State, task.DoneOn!.Value));
+        }
+
+        // While it waited, report collections said what was held and why.
+        await using var again = await CollectionsWorld.CreateAsync(provider);
+        var other = await again.AccountAsync("Globex", billingEmail: null);
+        await again.InvoiceAsync(other, "INV-9", due.AddDays(-30), due, 800m);
+        var day = due.AddDays(5);
+        again.Clock.SetUtcNow(At(day));
+        var cycle = again.Cycle();
+        var row = Assert.Single(CollectionsReport.Rows(await cycle.PlanAsync(day), day, await cycle.RenewalNotesAsync(day)));
+        Assert.Equal(["no billing contact: low-gentle for INV-9 waits until the CSM adds one"], row.Pauses);
     }
 
     [Theory, Providers]

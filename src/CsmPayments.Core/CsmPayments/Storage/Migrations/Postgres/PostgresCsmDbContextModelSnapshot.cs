@@ -985,6 +985,15 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .HasColumnType("character varying(320)")
                         .HasColumnName("from_name");
 
+                    b.Property<DateTimeOffset?>("HandedOverAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("handed_over_at");
+
+                    b.Property<string>("HtmlBody")
+                        .HasMaxLength(100000)
+                        .HasColumnType("character varying(100000)")
+                        .HasColumnName("html_body");
+
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(320)
@@ -1014,6 +1023,11 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)")
                         .HasColumnName("reply_to");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("resolved_by");
 
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
@@ -1681,6 +1695,16 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("account_id");
 
+                    b.Property<decimal?>("ApprovedAmountValue")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("approved_amount");
+
+                    b.Property<string>("ApprovedCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("approved_currency");
+
                     b.Property<string>("DecidedBy")
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)")
@@ -1689,6 +1713,14 @@ namespace CsmPayments.Storage.Migrations.Postgres
                     b.Property<DateOnly?>("DecidedOn")
                         .HasColumnType("date")
                         .HasColumnName("decided_on");
+
+                    b.Property<long?>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<DateOnly?>("InvoiceIssuedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("invoice_issued_on");
 
                     b.Property<DateOnly>("OpenedOn")
                         .HasColumnType("date")
@@ -1715,6 +1747,9 @@ namespace CsmPayments.Storage.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_renewal_reviews");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_renewal_reviews_invoice_id");
 
                     b.HasIndex("AccountId", "State")
                         .HasDatabaseName("ix_renewal_reviews_account_id_state");
@@ -2064,6 +2099,12 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_renewal_reviews_accounts_account_id");
+
+                    b.HasOne("CsmPayments.Billing.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_renewal_reviews_invoices_invoice_id");
 
                     b.HasOne("CsmPayments.Billing.Subscription", null)
                         .WithMany()

@@ -950,6 +950,15 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("from_name");
 
+                    b.Property<DateTimeOffset?>("HandedOverAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("handed_over_at");
+
+                    b.Property<string>("HtmlBody")
+                        .HasMaxLength(100000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("html_body");
+
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(320)
@@ -979,6 +988,11 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasMaxLength(320)
                         .HasColumnType("TEXT")
                         .HasColumnName("reply_to");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolved_by");
 
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("TEXT")
@@ -1628,6 +1642,16 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
 
+                    b.Property<decimal?>("ApprovedAmountValue")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approved_amount");
+
+                    b.Property<string>("ApprovedCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approved_currency");
+
                     b.Property<string>("DecidedBy")
                         .HasMaxLength(320)
                         .HasColumnType("TEXT")
@@ -1636,6 +1660,14 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                     b.Property<DateOnly?>("DecidedOn")
                         .HasColumnType("TEXT")
                         .HasColumnName("decided_on");
+
+                    b.Property<long?>("InvoiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<DateOnly?>("InvoiceIssuedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invoice_issued_on");
 
                     b.Property<DateOnly>("OpenedOn")
                         .HasColumnType("TEXT")
@@ -1662,6 +1694,9 @@ namespace CsmPayments.Storage.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_renewal_reviews");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_renewal_reviews_invoice_id");
 
                     b.HasIndex("AccountId", "State")
                         .HasDatabaseName("ix_renewal_reviews_account_id_state");
@@ -2009,6 +2044,12 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_renewal_reviews_accounts_account_id");
+
+                    b.HasOne("CsmPayments.Billing.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_renewal_reviews_invoices_invoice_id");
 
                     b.HasOne("CsmPayments.Billing.Subscription", null)
                         .WithMany()
