@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Daily-cycle benchmark at large sizes: the direct generator (bench/CsmPayments.Bench `generate`) writes a company of
+# ACCOUNTS accounts straight into a fresh SQLite file or a throwaway PostgreSQL cluster (bench/pg.sh) through the bulk
+# paths, then the real csm-payments executable (Release) runs the cycle under /usr/bin/time: the as-of day, the same day
+# again, the next day, a dry run. Prints one markdown row per step (wall time, peak resident memory), the cycle's own
+# split of its time as an HTML comment under each row, data sizes and the load average while it ran.
+# Usage: bench/cycle-large.sh ACCOUNTS sqlite|postgres     (KEEP=1 keeps the database and prints where it is)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+accounts=${1:?accounts}; provider=${2:?sqlite or postgres}
+as_of=2026-06-30
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+dotnet build src/CsmPayments -c Release -v quiet -nologo >/dev/null
+dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+app=$PWD/src/CsmPayments/bin/Release/net10.0/csm-payments
+bench=$PWD/bench/CsmPayments.Bench/bin/Release/net10.0/CsmPayments.Bench.dll
+work=$(mktemp -d "${BENCH_DIR:-/tmp}/csm-cycle-large.XXXXXX")
+cleanup() {
+  if [ "${KEEP:-0}" = 1 ]; then echo "<!-- kept: $work ${BENCH_PG_DIR:-} ${BENCH_PG:-} -->"; return; fi
+  rm -rf "$work"
+  if [ -n "${BENCH_PG_DIR:-}" ]; then bench/pg.sh stop "$BENCH_PG_DIR"; fi
+}
+trap cleanup EXIT
+
+if [ "$provider" = postgres ]; then
+  eval "$(bench/pg.sh start)"
+  export Database__Provider=postgres ConnectionStrings__CsmPayments="$BENCH_PG"
+else
+  export Database__Provider=sqlite ConnectionStrings__CsmPayments="Data Source=$work/bench.db"
+fi
+step() { # $1: label, rest: command
+  local label=$1; shift
+  local before; before=$(cut -d' ' -f1 /proc/loadavg)
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" "$work/out" >&2; exit 1; }
+  read -r secs kb <"$work/time"
+  printf '| %s | %s | %s | %.1f s | %d MB | %s → %s |\n' "$provider" "$accounts" "$label" "$secs" $((kb / 1024)) "$before" "$(cut -d' ' -f1 /proc/loadavg)"
+  grep -E 'time:|bands|alerts|generated|rows|waiting|migrated' "$work/out" | sed 's/^ */<!-- /; s/$/ -->/' || true
+}
+
+step "generate (direct, bulk)" dotnet "$bench" generate --accounts "$accounts" --seed 1 --as-of "$as_of" \
+  --provider "$provider" --connection "$ConnectionStrings__CsmPayments"
+if [ "$provider" = postgres ]; then
+  echo "<!-- database size: $(runuser -u postgres -- psql -h 127.0.0.1 -p "$(echo "$BENCH_PG" | sed 's/.*Port=\([0-9]*\).*/\1/')" -U postgres -d bench -Atc "SELECT pg_size_pretty(pg_database_size('bench'))") -->"
+else
+  echo "<!-- database size: $(du -h "$work/bench.db" | cut -f1) -->"
+fi
+step "cycle, first run" "$app" cycle --as-of "$as_of"
+step "cycle, same day again (nothing changes)" "$app" cycle --as-of "$as_of"
+step "cycle, next day" "$app" cycle --as-of 2026-07-01
+step "cycle --dry-run" "$app" cycle --as-of 2026-07-02 --dry-run
