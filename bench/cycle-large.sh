@@ -4,7 +4,12 @@
 # paths, then the real csm-payments executable (Release) runs the cycle under /usr/bin/time: the as-of day, the same day
 # again, the next day, a dry run. Prints one markdown row per step (wall time, peak resident memory), the cycle's own
 # split of its time as an HTML comment under each row, data sizes and the load average while it ran.
-# Usage: bench/cycle-large.sh ACCOUNTS sqlite|postgres     (KEEP=1 keeps the database and prints where it is)
+# Each row also gives the CPU seconds the step used: the process itself (user + system) and, on PostgreSQL, the server's
+# backends (what the postmaster reaped), so figures taken on a busy machine can be read against what the work costs.
+# Usage: bench/cycle-large.sh ACCOUNTS sqlite|postgres
+#   KEEP=1            keep the database afterwards and print where it is
+#   NO_COLLECTIONS=1  run the cycle with a playbook without steps (the collection stage then queues nothing)
+#   SKIP_DRY_RUN=1    leave out the dry run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:?accounts}; provider=${2:?sqlite or postgres}
@@ -28,12 +33,23 @@ if [ "$provider" = postgres ]; then
 else
   export Database__Provider=sqlite ConnectionStrings__CsmPayments="Data Source=$work/bench.db"
 fi
+if [ "${NO_COLLECTIONS:-0}" = 1 ]; then
+  { sed -n '/^settings:/,/^every_tier:/p' src/CsmPayments/playbooks.yaml | sed '$d'
+    printf 'every_tier: []\ntiers:\n  low: []\n  medium: []\n  high: []\n'; } >"$work/playbook.yaml"
+  export Collections__PlaybookFile="$work/playbook.yaml"
+fi
+server_cpu() { # CPU seconds of the PostgreSQL server's finished backends (reaped by the postmaster), 0 on SQLite
+  if [ -z "${BENCH_PG_DIR:-}" ]; then echo 0; return; fi
+  local pid; pid=$(head -1 "$BENCH_PG_DIR/data/postmaster.pid")
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15 + $16 + $17) / hz }' "/proc/$pid/stat"
+}
 step() { # $1: label, rest: command
   local label=$1; shift
-  local before; before=$(cut -d' ' -f1 /proc/loadavg)
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" "$work/out" >&2; exit 1; }
-  read -r secs kb <"$work/time"
-  printf '| %s | %s | %s | %.1f s | %d MB | %s → %s |\n' "$provider" "$accounts" "$label" "$secs" $((kb / 1024)) "$before" "$(cut -d' ' -f1 /proc/loadavg)"
+  local before server; before=$(cut -d' ' -f1 /proc/loadavg); server=$(server_cpu)
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" "$work/out" >&2; exit 1; }
+  read -r secs kb user sys <"$work/time"
+  printf '| %s | %s | %s | %.1f s | %d MB | %.1f s | %.1f s | %s → %s |\n' "$provider" "$accounts" "$label" "$secs" $((kb / 1024)) \
+    "$(awk "BEGIN { print $user + $sys }")" "$(awk "BEGIN { print $(server_cpu) - $server }")" "$before" "$(cut -d' ' -f1 /proc/loadavg)"
   grep -E 'time:|bands|alerts|generated|rows|waiting|migrated' "$work/out" | sed 's/^ */<!-- /; s/$/ -->/' || true
 }
 
@@ -47,4 +63,4 @@ fi
 step "cycle, first run" "$app" cycle --as-of "$as_of"
 step "cycle, same day again (nothing changes)" "$app" cycle --as-of "$as_of"
 step "cycle, next day" "$app" cycle --as-of 2026-07-01
-step "cycle --dry-run" "$app" cycle --as-of 2026-07-02 --dry-run
+if [ "${SKIP_DRY_RUN:-0}" != 1 ]; then step "cycle --dry-run" "$app" cycle --as-of 2026-07-02 --dry-run; fi
