@@ -8,8 +8,11 @@
 # backends (what the postmaster reaped), so figures taken on a busy machine can be read against what the work costs.
 # Usage: bench/cycle-large.sh ACCOUNTS sqlite|postgres
 #   KEEP=1            keep the database afterwards and print where it is
-#   NO_COLLECTIONS=1  run the cycle with a playbook without steps (the collection stage then queues nothing)
+#   NO_COLLECTIONS=1  run the cycle with a playbook without steps and renewal reviews 1 day ahead (the collection stage
+#                     then queues almost nothing: it belongs to its own benchmark)
 #   SKIP_DRY_RUN=1    leave out the dry run
+#   CYCLE=stages      run the cycle's stages through the bench (`CsmPayments.Bench cycle`) without the collection stage
+#                     and delivery, as a deployment without collections does, instead of the csm-payments executable
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:?accounts}; provider=${2:?sqlite or postgres}
@@ -34,7 +37,7 @@ else
   export Database__Provider=sqlite ConnectionStrings__CsmPayments="Data Source=$work/bench.db"
 fi
 if [ "${NO_COLLECTIONS:-0}" = 1 ]; then
-  { sed -n '/^settings:/,/^every_tier:/p' src/CsmPayments/playbooks.yaml | sed '$d'
+  { sed -n '/^settings:/,/^every_tier:/p' src/CsmPayments/playbooks.yaml | sed '$d' | sed 's/renewal_review_days: *[0-9]*/renewal_review_days: 1/'
     printf 'every_tier: []\ntiers:\n  low: []\n  medium: []\n  high: []\n'; } >"$work/playbook.yaml"
   export Collections__PlaybookFile="$work/playbook.yaml"
 fi
@@ -60,7 +63,12 @@ if [ "$provider" = postgres ]; then
 else
   echo "<!-- database size: $(du -h "$work/bench.db" | cut -f1) -->"
 fi
-step "cycle, first run" "$app" cycle --as-of "$as_of"
-step "cycle, same day again (nothing changes)" "$app" cycle --as-of "$as_of"
-step "cycle, next day" "$app" cycle --as-of 2026-07-01
-if [ "${SKIP_DRY_RUN:-0}" != 1 ]; then step "cycle --dry-run" "$app" cycle --as-of 2026-07-02 --dry-run; fi
+cycle=("$app" cycle)
+if [ "${CYCLE:-app}" = stages ]; then
+  dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+  cycle=(dotnet "$bench" cycle --appsettings src/CsmPayments/appsettings.json)
+fi
+step "cycle, first run" "${cycle[@]}" --as-of "$as_of"
+step "cycle, same day again (nothing changes)" "${cycle[@]}" --as-of "$as_of"
+step "cycle, next day" "${cycle[@]}" --as-of 2026-07-01
+if [ "${SKIP_DRY_RUN:-0}" != 1 ]; then step "cycle --dry-run" "${cycle[@]}" --as-of 2026-07-02 --dry-run; fi
