@@ -41,6 +41,13 @@ public sealed class CycleRun
     /// <summary>The accounts to evaluate; null for every account.</summary>
     public AccountSelection? Accounts { get; }
 
+    /// <summary>Accounts per range the health stage loads, evaluates, writes and reports progress for.</summary>
+    public int RangeSize
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(RangeSize), "a range holds at least one account");
+    } = HealthStage.ChunkSize;
+
     /// <summary>Accounts evaluated for the day, in id order; filled by the health stage.</summary>
     public List<AccountOutcome> Outcomes { get; } = [];
 
@@ -77,11 +84,15 @@ public sealed class CycleSummary
     /// <summary>Where the time went, by step, in the order the steps first ran.</summary>
     public List<(string Step, TimeSpan Time)> Timings { get; } = [];
 
+    /// <summary>Adds time to a step; safe to call from loads running side by side.</summary>
     public void Time(string step, TimeSpan time)
     {
-        var i = Timings.FindIndex(t => t.Step == step);
-        if (i < 0) Timings.Add((step, time));
-        else Timings[i] = (step, Timings[i].Time + time);
+        lock (Timings)
+        {
+            var i = Timings.FindIndex(t => t.Step == step);
+            if (i < 0) Timings.Add((step, time));
+            else Timings[i] = (step, Timings[i].Time + time);
+        }
     }
 
     /// <summary>Why a stage wrote nothing, or what a later stage adds; printed after the counts.</summary>

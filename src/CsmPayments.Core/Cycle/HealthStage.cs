@@ -14,12 +14,18 @@ public static class HealthStage
     /// <summary>Accounts per load: bounds memory whatever the size of the book.</summary>
     public const int ChunkSize = 5_000;
 
+    /// <summary>Ranges loading at once beside the one being evaluated; memory stays bounded by (1 + this) ranges.</summary>
+    public const int LoadsAhead = 2;
+
     public static async Task RunAsync(CycleRun run, CancellationToken ct)
     {
         var asOf = run.AsOf;
-        // Two readers take turns, so the next range loads while this one is evaluated and written.
-        await using var reader = run.Database.Open();
-        await using var nextReader = run.Database.Open();
+        // Readers take turns: while one range is evaluated and written, the next ranges load on their own connections, so
+        // the database and the evaluation keep both cores busy.
+        var readers = new CsmDbContext[LoadsAhead + 1];
+        for (var r = 0; r < readers.Length; r++) readers[r] = run.Database.Open();
+        await using var readersDisposal = new Disposables(readers);
+        var reader = readers[0];
         await using var writer = run.Database.Open();
         await using var transaction = run.DryRun ? null : await writer.Database.BeginTransactionAsync(ct);
 
@@ -35,16 +41,17 @@ public static class HealthStage
         // Loads run beside the evaluation: their timings are kept apart and merged at the end.
         var timings = new CycleSummary();
         var done = 0;
-        var chunks = ids.Chunk(ChunkSize).ToList();
-        var readers = new[] { reader, nextReader };
-        Task<Loaded>? loading = chunks.Count > 0 ? LoadAsync(readers[0], chunks[0]) : null;
+        var chunks = ids.Chunk(run.RangeSize).ToList();
+        var loading = new Queue<Task<Loaded>>();
+        for (var k = 0; k < Math.Min(LoadsAhead, chunks.Count); k++) loading.Enqueue(LoadAsync(readers[k % readers.Length], chunks[k]));
         try
         {
             for (var k = 0; k < chunks.Count; k++)
             {
                 var chunk = chunks[k];
-                var (histories, earlier, previous, current) = await loading!;
-                loading = k + 1 < chunks.Count ? LoadAsync(readers[(k + 1) % 2], chunks[k + 1]) : null;
+                var (histories, earlier, previous, current) = await loading.Dequeue();
+                var ahead = k + LoadsAhead;
+                if (ahead < chunks.Count) loading.Enqueue(LoadAsync(readers[ahead % readers.Length], chunks[ahead]));
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var toStore = new List<HealthSnapshot>(histories.Count);
                 var changed = new List<SegmentAssignment>();
@@ -85,7 +92,7 @@ public static class HealthStage
         finally
         {
             // A failure mid-way must not leave a load running on a reader that is about to be disposed.
-            if (loading is not null) await Task.WhenAny(loading);
+            foreach (var load in loading) await Task.WhenAny(load);
         }
         if (transaction is not null) await transaction.CommitAsync(ct);
         foreach (var (step, time) in timings.Timings) summary.Time(step, time);
@@ -105,6 +112,14 @@ public static class HealthStage
                 current[accountId] = segments;
             timings.Time("read earlier snapshots and segments", clock.Elapsed);
             return new Loaded(histories, earlier, previous, current);
+        }
+    }
+
+    private sealed class Disposables(IEnumerable<IAsyncDisposable> items) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var item in items) await item.DisposeAsync();
         }
     }
 

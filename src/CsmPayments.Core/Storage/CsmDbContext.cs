@@ -134,6 +134,8 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
         b.Entity<UsageDay>(e =>
         {
             e.HasKey(x => new { x.AccountId, x.Date }); // usage by account and date
+            // Covers the cycle's sums of active users over each account's recent windows, read from the index alone.
+            e.HasIndex(x => new { x.AccountId, x.Date, x.ActiveUsers });
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
 

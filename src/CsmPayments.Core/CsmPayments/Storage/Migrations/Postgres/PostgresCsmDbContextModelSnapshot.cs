@@ -1154,6 +1154,9 @@ namespace CsmPayments.Storage.Migrations.Postgres
                     b.HasKey("AccountId", "Date")
                         .HasName("pk_usage_days");
 
+                    b.HasIndex("AccountId", "Date", "ActiveUsers")
+                        .HasDatabaseName("ix_usage_days_account_id_date_active_users");
+
                     b.ToTable("usage_days", (string)null);
                 });
 

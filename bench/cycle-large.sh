@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Daily-cycle benchmark at large sizes: the direct generator (bench/CsmPayments.Bench `generate`) writes a company of
+# ACCOUNTS accounts straight into a fresh SQLite file or a throwaway PostgreSQL cluster (bench/pg.sh) through the bulk
+# paths, then the real csm-payments executable (Release) runs the cycle under /usr/bin/time: the as-of day, the same day
+# again, the next day, a dry run. Prints one markdown row per step (wall time, peak resident memory), the cycle's own
+# split of its time as an HTML comment under each row, data sizes and the load average while it ran.
+# Each row also gives the CPU seconds the step used: the process itself (user + system) and, on PostgreSQL, the server's
+# backends (what the postmaster reaped), so figures taken on a busy machine can be read against what the work costs.
+# Usage: bench/cycle-large.sh ACCOUNTS sqlite|postgres
+#   KEEP=1            keep the database afterwards and print where it is
+#   NO_COLLECTIONS=1  run the cycle with a playbook without steps and renewal reviews 1 day ahead (the collection stage
+#                     then queues almost nothing: it belongs to its own benchmark)
+#   SKIP_DRY_RUN=1    leave out the dry run
+#   CYCLE=stages      run the cycle's stages through the bench (`CsmPayments.Bench cycle`) without the collection stage
+#                     and delivery, as a deployment without collections does, instead of the csm-payments executable
+set -euo pipefail
+cd "$(dirname "$0")/.."
+accounts=${1:?accounts}; provider=${2:?sqlite or postgres}
+as_of=2026-06-30
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+dotnet build src/CsmPayments -c Release -v quiet -nologo >/dev/null
+dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+app=$PWD/src/CsmPayments/bin/Release/net10.0/csm-payments
+bench=$PWD/bench/CsmPayments.Bench/bin/Release/net10.0/CsmPayments.Bench.dll
+work=$(mktemp -d "${BENCH_DIR:-/tmp}/csm-cycle-large.XXXXXX")
+cleanup() {
+  if [ "${KEEP:-0}" = 1 ]; then echo "<!-- kept: $work ${BENCH_PG_DIR:-} ${BENCH_PG:-} -->"; return; fi
+  rm -rf "$work"
+  if [ -n "${BENCH_PG_DIR:-}" ]; then bench/pg.sh stop "$BENCH_PG_DIR"; fi
+}
+trap cleanup EXIT
+
+if [ "$provider" = postgres ]; then
+  eval "$(bench/pg.sh start)"
+  export Database__Provider=postgres ConnectionStrings__CsmPayments="$BENCH_PG"
+else
+  export Database__Provider=sqlite ConnectionStrings__CsmPayments="Data Source=$work/bench.db"
+fi
+if [ "${NO_COLLECTIONS:-0}" = 1 ]; then
+  { sed -n '/^settings:/,/^every_tier:/p' src/CsmPayments/playbooks.yaml | sed '$d' | sed 's/renewal_review_days: *[0-9]*/renewal_review_days: 1/'
+    printf 'every_tier: []\ntiers:\n  low: []\n  medium: []\n  high: []\n'; } >"$work/playbook.yaml"
+  export Collections__PlaybookFile="$work/playbook.yaml"
+fi
+server_cpu() { # CPU seconds of the PostgreSQL server's finished backends (reaped by the postmaster), 0 on SQLite
+  if [ -z "${BENCH_PG_DIR:-}" ]; then echo 0; return; fi
+  local pid; pid=$(head -1 "$BENCH_PG_DIR/data/postmaster.pid")
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15 + $16 + $17) / hz }' "/proc/$pid/stat"
+}
+step() { # $1: label, rest: command
+  local label=$1; shift
+  local before server; before=$(cut -d' ' -f1 /proc/loadavg); server=$(server_cpu)
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" "$work/out" >&2; exit 1; }
+  read -r secs kb user sys <"$work/time"
+  printf '| %s | %s | %s | %.1f s | %d MB | %.1f s | %.1f s | %s → %s |\n' "$provider" "$accounts" "$label" "$secs" $((kb / 1024)) \
+    "$(awk "BEGIN { print $user + $sys }")" "$(awk "BEGIN { print $(server_cpu) - $server }")" "$before" "$(cut -d' ' -f1 /proc/loadavg)"
+  grep -E 'time:|bands|alerts|generated|rows|waiting|migrated' "$work/out" | sed 's/^ */<!-- /; s/$/ -->/' || true
+}
+
+step "generate (direct, bulk)" dotnet "$bench" generate --accounts "$accounts" --seed 1 --as-of "$as_of" \
+  --provider "$provider" --connection "$ConnectionStrings__CsmPayments"
+if [ "$provider" = postgres ]; then
+  echo "<!-- database size: $(runuser -u postgres -- psql -h 127.0.0.1 -p "$(echo "$BENCH_PG" | sed 's/.*Port=\([0-9]*\).*/\1/')" -U postgres -d bench -Atc "SELECT pg_size_pretty(pg_database_size('bench'))") -->"
+else
+  echo "<!-- database size: $(du -h "$work/bench.db" | cut -f1) -->"
+fi
+cycle=("$app" cycle)
+if [ "${CYCLE:-app}" = stages ]; then
+  dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+  cycle=(dotnet "$bench" cycle --appsettings src/CsmPayments/appsettings.json)
+fi
+step "cycle, first run" "${cycle[@]}" --as-of "$as_of"
+step "cycle, same day again (nothing changes)" "${cycle[@]}" --as-of "$as_of"
+step "cycle, next day" "${cycle[@]}" --as-of 2026-07-01
+if [ "${SKIP_DRY_RUN:-0}" != 1 ]; then step "cycle --dry-run" "${cycle[@]}" --as-of 2026-07-02 --dry-run; fi
