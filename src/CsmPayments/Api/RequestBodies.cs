@@ -140,6 +140,14 @@ public sealed record DecisionBody(
     [property: JsonPropertyName("note")] string? Note,
     [property: JsonPropertyName("on")] DateOnly? On);
 
+/// <summary>A renewal review's approval: who approves, an optional note, and the renewal invoice's amount when it is not
+/// the subscription's MRR × term (in the subscription's currency).</summary>
+public sealed record RenewalApprovalBody(
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("note")] string? Note,
+    [property: JsonPropertyName("amount")] decimal? Amount,
+    [property: JsonPropertyName("on")] DateOnly? On);
+
 /// <summary>A cancellation request.</summary>
 public sealed record CancellationRequestBody(
     [property: JsonPropertyName("user")] string User,

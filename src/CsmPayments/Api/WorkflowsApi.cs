@@ -34,7 +34,7 @@ public static class WorkflowsApi
         DateOnly? ApprovedOn, DateOnly? ClosedOn, string? CloseReason);
 
     public sealed record RenewalReviewView(long Id, string AccountExternalId, string SubscriptionExternalId, DateOnly RenewalDate, DateOnly OpenedOn,
-        RenewalReviewState State, string? DecidedBy, DateOnly? DecidedOn, string? Reason);
+        RenewalReviewState State, string? DecidedBy, DateOnly? DecidedOn, string? Reason, decimal? ApprovedAmount, string? ApprovedCurrency);
 
     public sealed record CancellationRequestView(long Id, string AccountExternalId, string SubscriptionExternalId, string Reason, bool ForNonPayment,
         DateOnly RequestedOn, string RequestedBy, DateOnly SaveCallDueOn, CancellationState State, string? OutcomeBy, DateOnly? OutcomeOn,
@@ -78,8 +78,8 @@ public static class WorkflowsApi
             .WithSummary("Approve a payment plan awaiting approval (user, on); above the CSM's limits only finance approves");
         write.MapPost("/payment-plans/{id:long}/reject", RejectPlanAsync).Accepts<ReasonBody>("application/json").WithWriteProblems()
             .WithSummary("Reject a payment plan awaiting approval (user, reason, on); finance only");
-        write.MapPost("/renewal-reviews/{id:long}/approve", ApproveRenewalAsync).Accepts<DecisionBody>("application/json").WithWriteProblems()
-            .WithSummary("Approve a renewal review (user, note, on): the renewal invoice may go out");
+        write.MapPost("/renewal-reviews/{id:long}/approve", ApproveRenewalAsync).Accepts<RenewalApprovalBody>("application/json").WithWriteProblems()
+            .WithSummary("Approve a renewal review (user, note, amount, on): the cycle issues the renewal invoice, for the amount when given, else MRR × term");
         write.MapPost("/renewal-reviews/{id:long}/hold", HoldRenewalAsync).Accepts<ReasonBody>("application/json").WithWriteProblems()
             .WithSummary("Hold a renewal invoice (user, reason, on)");
         write.MapPost("/subscriptions/{externalId}/cancellation-requests", RequestCancellationAsync).Accepts<CancellationRequestBody>("application/json").WithWriteProblems()
@@ -225,7 +225,8 @@ public static class WorkflowsApi
                              join a in db.Accounts on r.AccountId equals a.Id
                              join sub in db.Subscriptions on r.SubscriptionId equals sub.Id
                              where only == null ? r.State != RenewalReviewState.Approved : r.State == only
-                             select new RenewalReviewView(r.Id, a.ExternalId, sub.ExternalId, r.RenewalDate, r.OpenedOn, r.State, r.DecidedBy, r.DecidedOn, r.Reason))
+                             select new RenewalReviewView(r.Id, a.ExternalId, sub.ExternalId, r.RenewalDate, r.OpenedOn, r.State, r.DecidedBy, r.DecidedOn, r.Reason,
+                                 r.ApprovedAmountValue, r.ApprovedCurrency))
             .ToListAsync(ct);
         return TypedResults.Ok(reviews.OrderBy(r => r.RenewalDate).ThenBy(r => r.Id).ToList());
     }
@@ -243,16 +244,18 @@ public static class WorkflowsApi
         if (problem is not null) return problem;
         var actor = await ActorAsync(body!, s, ct);
         var reason = approve ? body!.Text("note") : body!.Text("reason", required: true);
+        var amount = approve ? body.Amount("amount") : null;
         if (!body.IsValid) return body.Problem();
         if (!await s.Db.RenewalReviews.AnyAsync(r => r.Id == id, ct)) return NotFound($"there is no renewal review {id}");
         return await RunAsync(async () =>
         {
-            await s.Workflows.DecideRenewalAsync(id, approve, reason, actor!.Value.Email, actor.Value.On, ct);
+            await s.Workflows.DecideRenewalAsync(id, approve, reason, actor!.Value.Email, actor.Value.On, ct, amount);
             return await (from r in s.Db.RenewalReviews.AsNoTracking()
                           join a in s.Db.Accounts on r.AccountId equals a.Id
                           join sub in s.Db.Subscriptions on r.SubscriptionId equals sub.Id
                           where r.Id == id
-                          select new RenewalReviewView(r.Id, a.ExternalId, sub.ExternalId, r.RenewalDate, r.OpenedOn, r.State, r.DecidedBy, r.DecidedOn, r.Reason))
+                          select new RenewalReviewView(r.Id, a.ExternalId, sub.ExternalId, r.RenewalDate, r.OpenedOn, r.State, r.DecidedBy, r.DecidedOn, r.Reason,
+                                 r.ApprovedAmountValue, r.ApprovedCurrency))
                 .SingleAsync(ct);
         });
     }

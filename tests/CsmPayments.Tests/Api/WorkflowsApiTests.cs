@@ -146,13 +146,15 @@ public sealed class WorkflowsApiTests
 
         var pending = await JsonAsync(await client.GetAsync("/api/renewal-reviews"), HttpStatusCode.OK);
         var held = await JsonAsync(await client.PostAsJsonAsync($"/api/renewal-reviews/{review}/hold", new { user = Controller, reason = "PO not received" }), HttpStatusCode.OK);
-        var approved = await JsonAsync(await client.PostAsJsonAsync($"/api/renewal-reviews/{review}/approve", new { user = Csm, note = "PO 4411 in" }), HttpStatusCode.OK);
+        var approved = await JsonAsync(await client.PostAsJsonAsync($"/api/renewal-reviews/{review}/approve", new { user = Csm, note = "PO 4411 in", amount = "10080.00" }), HttpStatusCode.OK);
         var twice = await JsonAsync(await client.PostAsJsonAsync($"/api/renewal-reviews/{review}/approve", new { user = Csm }), HttpStatusCode.Conflict);
 
         Assert.Equal(("S-1", "pending", "2026-06-01"), (pending[0].GetProperty("subscription_external_id").GetString(), pending[0].GetProperty("state").GetString(),
             pending[0].GetProperty("renewal_date").GetString()));
         Assert.Equal(("held", "PO not received"), (held.GetProperty("state").GetString(), held.GetProperty("reason").GetString()));
         Assert.Equal(("approved", Csm), (approved.GetProperty("state").GetString(), approved.GetProperty("decided_by").GetString()));
+        Assert.Equal((10080.00m, "USD"), (approved.GetProperty("approved_amount").GetDecimal(), approved.GetProperty("approved_currency").GetString()));
+        Assert.Equal(JsonValueKind.Null, held.GetProperty("approved_amount").ValueKind);
         Assert.Contains("already approved", Detail(twice));
         Assert.Empty((await JsonAsync(await client.GetAsync("/api/renewal-reviews"), HttpStatusCode.OK)).EnumerateArray());
         Assert.Equal([review], (await JsonAsync(await client.GetAsync("/api/renewal-reviews?state=approved"), HttpStatusCode.OK)).EnumerateArray().Select(r => r.GetProperty("id").GetInt64()));
