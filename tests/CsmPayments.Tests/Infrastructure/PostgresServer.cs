@@ -35,6 +35,7 @@ public sealed class PostgresServer
 
     private static async Task<PostgresServer> StartAsync()
     {
+        RemoveAbandoned();
         var binaries = FindBinaries();
         var asPostgresUser = Environment.UserName == "root";
         var directory = Path.Combine(Path.GetTempPath(), "csm-payments-pg-" + Guid.NewGuid().ToString("N")[..12]);
@@ -61,6 +62,29 @@ public sealed class PostgresServer
         finally
         {
             Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Removes the clusters of earlier runs whose process ended before its exit handler could delete them (the test
+    /// host may be ended while the folder is being deleted). A folder stays while its server runs, and while it is young
+    /// enough to be a cluster another run is still creating.
+    /// </summary>
+    private static void RemoveAbandoned()
+    {
+        foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), "csm-payments-pg-*"))
+        {
+            var pidFile = Path.Combine(directory, "data", "postmaster.pid");
+            var running = File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}");
+            if (running || Directory.GetLastWriteTimeUtc(directory) > DateTime.UtcNow.AddMinutes(-10)) continue;
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"could not remove the abandoned test cluster {directory}: {e.Message}");
+            }
         }
     }
 

@@ -81,9 +81,15 @@ public sealed class TestDatabase : IAsyncDisposable
         }
         else
         {
+            // Dropped at once, so a run's cluster stays the size of the databases its running tests use.
+            var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
             NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString));
+            var server = await PostgresServer.InstanceAsync();
+            await using var admin = new NpgsqlConnection(server.ConnectionString("postgres"));
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {builder.Database} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
         }
-        await Task.CompletedTask;
     }
 }
 
