@@ -72,11 +72,13 @@ public sealed class PostgresServer
     /// </summary>
     private static void RemoveAbandoned()
     {
+        // Folder ages are file-system times, so they are compared with the machine's clock.
+        var youngest = TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(-10);
         foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), "csm-payments-pg-*"))
         {
             var pidFile = Path.Combine(directory, "data", "postmaster.pid");
             var running = File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}");
-            if (running || Directory.GetLastWriteTimeUtc(directory) > DateTime.UtcNow.AddMinutes(-10)) continue;
+            if (running || Directory.GetLastWriteTimeUtc(directory) > youngest) continue;
             try
             {
                 Directory.Delete(directory, recursive: true);
