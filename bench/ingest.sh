@@ -37,11 +37,32 @@ server_pid=$!
 for _ in $(seq 1 300); do curl -fs "$url/openapi/v1.json" >/dev/null && break; sleep 0.1; done
 curl -fs "$url/openapi/v1.json" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
 
+# CPU seconds (user + system) of a process and its reaped children, plus its live children: the server, and PostgreSQL
+# (the postmaster and its backends), so each phase can be told apart from the other work sharing the cores.
+ticks=$(getconf CLK_TCK)
+cpu_of() {
+  local pid=$1 total
+  total=$(awk '{print $14+$15+$16+$17}' "/proc/$pid/stat")
+  for child in $(cat "/proc/$pid/task/"*/children 2>/dev/null); do
+    total=$((total + $(awk '{print $14+$15}' "/proc/$child/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+pg_pid() { [ -n "${BENCH_PG_DIR:-}" ] && head -1 "$BENCH_PG_DIR/data/postmaster.pid" || echo ""; }
+phase() {
+  local before_s before_p after_s after_p pg load_before
+  pg=$(pg_pid); load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  before_s=$(cpu_of "$server_pid"); before_p=$([ -n "$pg" ] && cpu_of "$pg" || echo 0)
+  "${load[@]}" "${common[@]}" "$@"
+  after_s=$(cpu_of "$server_pid"); after_p=$([ -n "$pg" ] && cpu_of "$pg" || echo 0)
+  echo "<!-- CPU seconds: server $(awk -v a="$before_s" -v b="$after_s" -v t="$ticks" 'BEGIN{printf "%.1f", (b-a)/t}'), PostgreSQL $(awk -v a="$before_p" -v b="$after_p" -v t="$ticks" 'BEGIN{printf "%.1f", (b-a)/t}'); load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg) -->"
+}
+
 common=(--url "$url" --key "$key" --secret "$Stripe__WebhookSecret" --accounts "$accounts" --concurrency "$concurrency" --max-seconds "$max_seconds" --days "$days")
 echo "<!-- $provider, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $accounts accounts, events spread over $days day(s), $(date -u +%Y-%m-%d) -->"
 echo "| what | events | requests × batch | concurrency | time | accepted | p50 | p95 |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 "${load[@]}" "${common[@]}" --phase setup
-"${load[@]}" "${common[@]}" --phase usage --events "$events" --batch "$batch"
-"${load[@]}" "${common[@]}" --phase segment --events "$((events / 3))" --batch "$batch"
-"${load[@]}" "${common[@]}" --phase webhooks --events "$webhooks" --batch 1
+phase --phase usage --events "$events" --batch "$batch"
+phase --phase segment --events "$((events / 3))" --batch "$batch"
+phase --phase webhooks --events "$webhooks" --batch 1

@@ -56,6 +56,9 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
 
     public abstract StorageProvider Provider { get; }
 
+    /// <summary>Renamed and deleted accounts are reported to the caches of account ids (<see cref="AccountKeyWatch"/>).</summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) => optionsBuilder.AddInterceptors(AccountKeyWatch.Instance);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<decimal>().HavePrecision(19, 4);

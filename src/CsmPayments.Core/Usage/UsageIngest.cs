@@ -64,31 +64,26 @@ public static class UsageIngest
         return found;
     }
 
-    /// <summary>Adds the totals to the stored days in one statement per batch; every account must exist.</summary>
-    public static Task<long> WriteAsync(CsmDbContext db, IReadOnlyList<UsageTotal> totals, IReadOnlyDictionary<string, long> accountIds,
-        CancellationToken ct) =>
-        db.Provider == StorageProvider.Postgres && totals.Count is > 0 and <= PostgresStatementRows
-            ? WritePostgresAsync(db, totals, accountIds, ct)
+    /// <summary>Adds the days to the stored days in one statement; every account must exist.</summary>
+    private static Task<long> WriteDaysAsync(CsmDbContext db, IReadOnlyList<DayRow> days, CancellationToken ct) =>
+        db.Provider == StorageProvider.Postgres && days.Count is > 0 and <= PostgresStatementRows
+            ? WritePostgresAsync(db, days, ct)
             : new BulkUpsert<UsageDay>(db, nameof(UsageDay.AccountId), nameof(UsageDay.Date))
             .Combining(nameof(UsageDay.Events), Combine.Sum)
             .Combining(nameof(UsageDay.ActiveUsers), Combine.Max)
-            .WriteAsync(totals.Select(t => new UsageDay(accountIds[t.AccountExternalId], t.Date, t.ActiveUsers, t.Events)), ct);
+            .WriteAsync(days.Select(d => new UsageDay(d.AccountId, d.Date, d.ActiveUsers, d.Events)), ct);
 
-    private const int PostgresStatementRows = 50_000;
+    private const int PostgresStatementRows = 200_000;
 
     /// <summary>
-    /// The totals as typed arrays in one <c>INSERT … SELECT FROM unnest … ON CONFLICT</c>, in key order so that concurrent
-    /// batches lock the same days in the same order. Every row changes what it meets (events add up), so there is no
-    /// "unchanged" test to pay for.
+    /// The days as typed arrays in one <c>INSERT … SELECT FROM unnest … ON CONFLICT</c>, in key order (as
+    /// <see cref="UsageRows"/> keeps them) so that concurrent writers lock the same days in the same order. Every row
+    /// changes what it meets (events add up), so there is no "unchanged" test to pay for.
     /// </summary>
-    private static async Task<long> WritePostgresAsync(CsmDbContext db, IReadOnlyList<UsageTotal> totals, IReadOnlyDictionary<string, long> accountIds,
-        CancellationToken ct)
+    private static async Task<long> WritePostgresAsync(CsmDbContext db, IReadOnlyList<DayRow> days, CancellationToken ct)
     {
-        var rows = new (long Account, DateOnly Date, int ActiveUsers, long Events)[totals.Count];
-        for (var i = 0; i < rows.Length; i++) rows[i] = (accountIds[totals[i].AccountExternalId], totals[i].Date, totals[i].ActiveUsers, totals[i].Events);
-        Array.Sort(rows, (x, y) => x.Account != y.Account ? x.Account.CompareTo(y.Account) : x.Date.CompareTo(y.Date));
-        var (accounts, dates, users, events) = (new long[rows.Length], new DateOnly[rows.Length], new int[rows.Length], new long[rows.Length]);
-        for (var i = 0; i < rows.Length; i++) (accounts[i], dates[i], users[i], events[i]) = rows[i];
+        var (accounts, dates, users, events) = (new long[days.Count], new DateOnly[days.Count], new int[days.Count], new long[days.Count]);
+        for (var i = 0; i < days.Count; i++) (accounts[i], dates[i], users[i], events[i]) = days[i];
         await db.Database.OpenConnectionAsync(ct);
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
@@ -105,25 +100,29 @@ public static class UsageIngest
         return await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Writes a batch whose accounts are resolved in <paramref name="accountIds"/>, as <see cref="WriteAsync(CsmDbContext, UsageRows, CancellationToken)"/>.</summary>
+    public static Task WriteAsync(CsmDbContext db, UsageBatch batch, IReadOnlyDictionary<string, long> accountIds, CancellationToken ct) =>
+        WriteAsync(db, UsageRows.Resolve(batch, accountIds), ct);
+
     /// <summary>
-    /// Writes a batch: the users first (a user already seen that day is skipped), then the totals added to the stored days,
+    /// Writes rows: the users first (a user already seen that day is skipped), then the days added to the stored days,
     /// in one transaction; then each day that has users keeps at least its number of distinct users. That last step runs
-    /// after the commit on purpose: of two requests writing the same day at once, the one that commits last counts after
+    /// after the commit on purpose: of two writers writing the same day at once, the one that commits last counts after
     /// both are visible, so the day ends with every user counted.
     /// </summary>
-    public static async Task WriteAsync(CsmDbContext db, UsageBatch batch, IReadOnlyDictionary<string, long> accountIds, CancellationToken ct)
+    public static async Task WriteAsync(CsmDbContext db, UsageRows rows, CancellationToken ct)
     {
-        if (batch.Users.Count == 0)
+        if (rows.Users.Count == 0)
         {
             // One statement, atomic by itself: no transaction's round trips.
-            await WriteAsync(db, batch.Totals, accountIds, ct);
+            await WriteDaysAsync(db, rows.Days, ct);
             return;
         }
         List<(long Account, DateOnly Date)> grown;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            grown = await AddUsersAsync(db, batch.Users, accountIds, ct);
-            await WriteAsync(db, batch.Totals, accountIds, ct);
+            grown = await AddUsersAsync(db, rows.Users, ct);
+            await WriteDaysAsync(db, rows.Days, ct);
             await transaction.CommitAsync(ct);
         }
         // Only days that gained a user can have more distinct users than before.
@@ -156,8 +155,7 @@ public static class UsageIngest
     }
 
     /// <summary>Inserts the users not yet seen on their day; returns the days that gained at least one.</summary>
-    private static async Task<List<(long Account, DateOnly Date)>> AddUsersAsync(CsmDbContext db, IReadOnlyList<UsageUser> users,
-        IReadOnlyDictionary<string, long> accountIds, CancellationToken ct)
+    private static async Task<List<(long Account, DateOnly Date)>> AddUsersAsync(CsmDbContext db, IReadOnlyList<UserRow> users, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
         var grown = new HashSet<(long, DateOnly)>();
@@ -170,9 +168,11 @@ public static class UsageIngest
                 SELECT * FROM unnest(@accounts::bigint[], @dates::date[], @users::text[])
                 ON CONFLICT DO NOTHING RETURNING account_id, date
                 """;
-            command.Parameters.Add(new Npgsql.NpgsqlParameter("accounts", users.Select(u => accountIds[u.AccountExternalId]).ToArray()));
-            command.Parameters.Add(new Npgsql.NpgsqlParameter("dates", users.Select(u => u.Date).ToArray()));
-            command.Parameters.Add(new Npgsql.NpgsqlParameter("users", users.Select(u => u.UserKey).ToArray()));
+            var (accounts, dates, keys) = (new long[users.Count], new DateOnly[users.Count], new string[users.Count]);
+            for (var i = 0; i < users.Count; i++) (accounts[i], dates[i], keys[i]) = users[i];
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("accounts", accounts));
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("dates", dates));
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("users", keys));
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) grown.Add((reader.GetInt64(0), reader.GetFieldValue<DateOnly>(1)));
             return [.. grown];
@@ -185,10 +185,70 @@ public static class UsageIngest
         command.Parameters.Add(u);
         foreach (var user in users)
         {
-            var account = accountIds[user.AccountExternalId];
-            (a.Value, d.Value, u.Value) = (account, user.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), user.UserKey);
-            if (await command.ExecuteNonQueryAsync(ct) > 0) grown.Add((account, user.Date));
+            (a.Value, d.Value, u.Value) = (user.AccountId, user.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), user.UserKey);
+            if (await command.ExecuteNonQueryAsync(ct) > 0) grown.Add((user.AccountId, user.Date));
         }
         return [.. grown];
     }
+}
+
+/// <summary>What one account's day gains: the highest active-user figure given and the events to add.</summary>
+public readonly record struct DayRow(long AccountId, DateOnly Date, int ActiveUsers, long Events);
+
+/// <summary>One user active for an account on a day.</summary>
+public readonly record struct UserRow(long AccountId, DateOnly Date, string UserKey);
+
+/// <summary>
+/// Usage ready to be written, accounts resolved to ids: days in key order, each once, and distinct users in key order
+/// (so concurrent writers lock rows in the same order).
+/// </summary>
+public sealed record UsageRows(IReadOnlyList<DayRow> Days, IReadOnlyList<UserRow> Users)
+{
+    /// <summary>A batch with its accounts resolved; every account must be in <paramref name="accountIds"/> (pure).</summary>
+    public static UsageRows Resolve(UsageBatch batch, IReadOnlyDictionary<string, long> accountIds)
+    {
+        var days = new DayRow[batch.Totals.Count];
+        for (var i = 0; i < days.Length; i++)
+        {
+            var t = batch.Totals[i];
+            days[i] = new DayRow(accountIds[t.AccountExternalId], t.Date, t.ActiveUsers, t.Events);
+        }
+        Array.Sort(days, DayOrder);
+        var users = new UserRow[batch.Users.Count];
+        for (var i = 0; i < users.Length; i++)
+        {
+            var u = batch.Users[i];
+            users[i] = new UserRow(accountIds[u.AccountExternalId], u.Date, u.UserKey);
+        }
+        Array.Sort(users, UserOrder);
+        return new UsageRows(days, users);
+    }
+
+    /// <summary>
+    /// Several writers' rows as one: events of the same day added, the highest active-user figure kept, users distinct.
+    /// The same as writing each in turn (pure).
+    /// </summary>
+    public static UsageRows Merge(IReadOnlyList<UsageRows> parts)
+    {
+        if (parts.Count == 1) return parts[0];
+        var days = new Dictionary<(long, DateOnly), (int ActiveUsers, long Events)>(parts.Sum(p => p.Days.Count));
+        foreach (var part in parts)
+            foreach (var d in part.Days)
+            {
+                var key = (d.AccountId, d.Date);
+                days[key] = days.TryGetValue(key, out var day) ? (Math.Max(day.ActiveUsers, d.ActiveUsers), day.Events + d.Events) : (d.ActiveUsers, d.Events);
+            }
+        var mergedDays = days.Select(d => new DayRow(d.Key.Item1, d.Key.Item2, d.Value.ActiveUsers, d.Value.Events)).ToArray();
+        Array.Sort(mergedDays, DayOrder);
+        var users = new HashSet<UserRow>(parts.SelectMany(p => p.Users)).ToArray();
+        Array.Sort(users, UserOrder);
+        return new UsageRows(mergedDays, users);
+    }
+
+    private static readonly Comparison<DayRow> DayOrder = (x, y) => x.AccountId != y.AccountId ? x.AccountId.CompareTo(y.AccountId) : x.Date.CompareTo(y.Date);
+
+    private static readonly Comparison<UserRow> UserOrder = (x, y) =>
+        x.AccountId != y.AccountId ? x.AccountId.CompareTo(y.AccountId)
+        : x.Date != y.Date ? x.Date.CompareTo(y.Date)
+        : string.CompareOrdinal(x.UserKey, y.UserKey);
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -8,6 +9,7 @@ using CsmPayments.Storage;
 using CsmPayments.Usage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace CsmPayments.Api;
@@ -43,7 +45,7 @@ public static class UsageApi
     }
 
     public static async Task<Results<Ok<UsageAccepted>, ValidationProblem, ProblemHttpResult>> IngestAsync(HttpRequest request, CsmDbContext db,
-        IOptions<OrganisationOptions> organisation, IOptions<ApiOptions> api, TimeProvider clock, AccountChanges changes, CancellationToken ct)
+        IOptions<OrganisationOptions> organisation, IOptions<ApiOptions> api, TimeProvider clock, AccountChanges changes, AccountIdCache accounts, UsageWriter writer, CancellationToken ct)
     {
         var limit = api.Value.MaxUsageBodyBytes;
         if (request.ContentLength > limit) return ApiBody.TooLarge(limit);
@@ -86,14 +88,24 @@ public static class UsageApi
         }
         if (errors.Count > 0) return errors.Problem();
 
-        var accountIds = await UsageIngest.AccountIdsAsync(db, samples.Select(s => s.Sample.AccountExternalId), ct);
+        var accountIds = await accounts.IdsAsync(db, samples.Select(s => s.Sample.AccountExternalId), ct);
         foreach (var (sample, field) in samples)
             if (!accountIds.ContainsKey(sample.AccountExternalId))
                 errors.Add(field.ToString(), $"no account has external id '{sample.AccountExternalId}'");
         if (errors.Count > 0) return errors.Problem();
         var aggregated = UsageIngest.AggregateBatch(samples.Select(s => s.Sample));
-        await UsageIngest.WriteAsync(db, aggregated, accountIds, ct);
-        var changed = aggregated.Totals.Select(t => accountIds[t.AccountExternalId]).ToHashSet();
+        var rows = UsageRows.Resolve(aggregated, accountIds);
+        try
+        {
+            // Written together with the batches of requests arriving at the same time.
+            await writer.WriteAsync(rows);
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
+        {
+            return TypedResults.Problem(title: "The usage could not be stored; nothing of this batch was stored", detail: e.Message,
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        var changed = rows.Days.Select(d => d.AccountId).ToHashSet();
         changes.Report(changed);
         return TypedResults.Ok(new UsageAccepted(samples.Count, skipped, aggregated.Totals.Count, changed.Count));
     }

@@ -70,6 +70,8 @@ public static class CsmWebHost
 
         services.AddSingleton(sp => CollectionsSetup.Workflows(configuration, sp.GetRequiredService<Database>(),
             sp.GetRequiredService<IOptions<OrganisationOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CsmPayments.Usage.AccountIdCache>();
+        services.AddSingleton<CsmPayments.Usage.UsageWriter>();
         services.AddSingleton<AccountChanges>();
         services.AddSingleton(HealthRefreshHandler.Create);
         services.AddHostedService<AccountChangesConsumer>();
