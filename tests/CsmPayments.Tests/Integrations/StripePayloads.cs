@@ -362,7 +362,7 @@ public static class StripePayloads
     /// the subscription under <c>parent</c>; the payments in <c>payments</c> as invoice_payment objects.
     /// </summary>
     public static string BasilInvoice(string id, string customer, string number, string status, long total, DateTimeOffset finalizedAt,
-        DateTimeOffset? dueDate, IReadOnlyList<InvoicePaymentOf> payments, string currency = "usd")
+        DateTimeOffset? dueDate, IReadOnlyList<InvoicePaymentOf> payments, string currency = "usd", int? attemptCount = null, bool listPayments = true)
     {
         var paid = payments.Where(p => p.Status == "paid").Sum(p => p.AmountPaid);
         var data = string.Join(",\n", payments.Select(p => $$"""
@@ -385,6 +385,10 @@ public static class StripePayloads
             }
             """));
         var paidAt = payments.Where(p => p.Status == "paid").Select(p => (DateTimeOffset?)p.PaidAt).Max();
+        // Webhook endpoints get the payments only where the invoice includes them.
+        var paymentsField = listPayments ? $$"""
+            "payments": { "object": "list", "data": [{{data}}], "has_more": false, "url": "/v1/invoices/{{id}}/payments" },
+            """ : "";
         return $$"""
         {
           "id": "{{id}}",
@@ -395,7 +399,7 @@ public static class StripePayloads
           "amount_overpaid": 0,
           "amount_paid": {{paid}},
           "amount_remaining": {{total - paid}},
-          "attempt_count": {{payments.Count}},
+          "attempt_count": {{attemptCount ?? payments.Count}},
           "attempted": {{(payments.Count > 0 ? "true" : "false")}},
           "auto_advance": true,
           "billing_reason": "subscription_cycle",
@@ -412,7 +416,7 @@ public static class StripePayloads
           "metadata": {},
           "number": "{{number}}",
           "parent": { "quote_details": null, "subscription_details": { "metadata": {}, "subscription": "sub_1" }, "type": "subscription_details" },
-          "payments": { "object": "list", "data": [{{data}}], "has_more": false, "url": "/v1/invoices/{{id}}/payments" },
+          {{paymentsField}}
           "period_end": {{finalizedAt.ToUnixTimeSeconds()}},
           "period_start": {{finalizedAt.AddMonths(-1).ToUnixTimeSeconds()}},
           "status": "{{status}}",
@@ -458,6 +462,87 @@ public static class StripePayloads
           "refunded": {{(amountRefunded == amount ? "true" : "false")}},
           "refunds": { "object": "list", "data": [], "has_more": false, "url": "/v1/charges/{{id}}/refunds" },
           "status": "succeeded"
+        }
+        """;
+
+    /// <summary>A failed charge as API version 2025-03-31 shapes it: its payment intent, the decline, and no invoice.</summary>
+    public static string BasilFailedCharge(string id, string paymentIntent, string customer, long amount, DateTimeOffset created, string declineReason) =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "charge",
+          "amount": {{amount}},
+          "amount_captured": 0,
+          "amount_refunded": 0,
+          "balance_transaction": null,
+          "billing_details": { "address": null, "email": null, "name": null, "phone": null },
+          "captured": false,
+          "created": {{created.ToUnixTimeSeconds()}},
+          "currency": "usd",
+          "customer": "{{customer}}",
+          "description": "Subscription update",
+          "disputed": false,
+          "failure_code": "card_declined",
+          "failure_message": "Your card was declined.",
+          "livemode": false,
+          "metadata": {},
+          "outcome": { "network_status": "declined_by_network", "reason": "{{declineReason}}", "risk_level": "normal", "seller_message": "The bank returned the decline code `{{declineReason}}`.", "type": "issuer_declined" },
+          "paid": false,
+          "payment_intent": "{{paymentIntent}}",
+          "payment_method": "pm_{{id[3..]}}",
+          "payment_method_details": { "card": { "brand": "visa", "country": "US", "exp_month": 8, "exp_year": 2027, "last4": "0341" }, "type": "card" },
+          "refunded": false,
+          "refunds": { "object": "list", "data": [], "has_more": false, "url": "/v1/charges/{{id}}/refunds" },
+          "status": "failed"
+        }
+        """;
+
+    /// <summary>A payment intent whose attempt failed, as API version 2025-03-31 shapes it: no invoice.</summary>
+    public static string BasilPaymentIntentFailed(string id, string customer, string charge, long amount, string declineCode) =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "payment_intent",
+          "amount": {{amount}},
+          "amount_received": 0,
+          "capture_method": "automatic_async",
+          "client_secret": "{{id}}_secret_abc",
+          "confirmation_method": "automatic",
+          "created": 1772000000,
+          "currency": "usd",
+          "customer": "{{customer}}",
+          "last_payment_error": {
+            "charge": "{{charge}}",
+            "code": "card_declined",
+            "decline_code": "{{declineCode}}",
+            "doc_url": "https://stripe.com/docs/error-codes/card-declined",
+            "message": "Your card was declined.",
+            "type": "card_error"
+          },
+          "latest_charge": "{{charge}}",
+          "livemode": false,
+          "metadata": {},
+          "payment_method_types": ["card"],
+          "status": "requires_payment_method"
+        }
+        """;
+
+    /// <summary>An <c>invoice_payment</c> (API version 2025-03-31 on), paid: the payment intent that paid an invoice, or part of it.</summary>
+    public static string InvoicePayment(string id, string invoice, string paymentIntent, long amountPaid, DateTimeOffset paidAt) =>
+        $$"""
+        {
+          "id": "{{id}}",
+          "object": "invoice_payment",
+          "amount_paid": {{amountPaid}},
+          "amount_requested": {{amountPaid}},
+          "created": {{paidAt.AddMinutes(-1).ToUnixTimeSeconds()}},
+          "currency": "usd",
+          "invoice": "{{invoice}}",
+          "is_default": true,
+          "livemode": false,
+          "payment": { "type": "payment_intent", "payment_intent": "{{paymentIntent}}" },
+          "status": "paid",
+          "status_transitions": { "canceled_at": null, "paid_at": {{paidAt.ToUnixTimeSeconds()}} }
         }
         """;
 }

@@ -120,6 +120,16 @@ public static class StripeLedger
     {
         if (change is CustomerChange customer) return await CustomerAsync(db, customer, newAccounts, ct);
         if (change is DisputeChange dispute) return await DisputeAsync(db, dispute, ct);
+        if (change.CustomerId is null && change is PaymentChange { InvoiceId: { } invoiceOf })
+        {
+            // An invoice_payment names no customer: it is the account's whose invoice it pays.
+            var number = (await db.StripeObjects.FindAsync([invoiceOf], ct))?.LocalKey;
+            var owner = number is null ? default
+                : await db.Invoices.AsNoTracking().Where(x => x.Number == number)
+                    .Join(db.Accounts, x => x.AccountId, a => a.Id, (x, a) => new Linked(a.Id, a.ExternalId, a.Currency)).FirstOrDefaultAsync(ct);
+            if (owner.Id == 0) return (null, null, $"invoice {invoiceOf} has not been received, so the account its payment belongs to is not known");
+            return await PaymentAsync(db, (PaymentChange)change, owner, ct);
+        }
         var account = await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == change.CustomerId)
             .Select(a => new Linked(a.Id, a.ExternalId, a.Currency)).FirstOrDefaultAsync(ct);
         if (account.Id == 0)
@@ -252,6 +262,21 @@ public static class StripeLedger
         if (known is not null && known.AccountId != account.Id) return (null, null, "a payment with this id belongs to another account");
         // A refund from API version 2025-03-31 on may not name the invoice: the payment stays applied where it was.
         var invoiceId = await InvoiceIdAsync(db, p.InvoiceId, account.Id, ct) ?? (p.InvoiceId is null ? known?.InvoiceId : null);
+        if (known is null && p.StandsIn && await OwnRecordAsync(db, p, account.Id, invoiceId, ct) is { } own)
+        {
+            // The payment's own events came first: the invoice only applies it, and no second record is made.
+            if (invoiceId is not null && own.InvoiceId != invoiceId)
+                await new BulkUpsert<Payment>(db, nameof(Payment.ExternalId)).WriteAsync(
+                    [new Payment(own.ExternalId, own.AccountId, invoiceId, own.Amount, own.PaidOn, own.Method, own.Status, own.FailureCode)], ct);
+            return (account.Id, null, null);
+        }
+        // A failed attempt's later events (its payment intent's, after its charge's) find it recorded and leave other stand-ins be.
+        if (!p.StandsIn && (known is null || p.Status == PaymentStatus.Succeeded) && await StandInAsync(db, p, account.Id, invoiceId, ct) is { } standIn)
+        {
+            // The payment's own record takes the place of the one its invoice stood in with, keeping the invoice it was applied to.
+            invoiceId ??= standIn.InvoiceId;
+            await db.Payments.Where(x => x.Id == standIn.Id).ExecuteDeleteAsync(ct);
+        }
         if (p.FromInvoice && known is { Succeeded: true })
         {
             // The charge's own events already told what this payment is worth (refunds, lost disputes); the invoice, which
@@ -268,6 +293,44 @@ public static class StripeLedger
         return (account.Id, null, p.InvoiceId is not null && invoiceId is null
             ? $"invoice {p.InvoiceId} has not been received, so the payment is recorded as unapplied"
             : null);
+    }
+
+    /// <summary>A stand-in's key names its invoice and the attempt, never a charge or payment intent.</summary>
+    private const string AttemptMarker = ":attempt:";
+
+    private const string PaidMarker = ":paid";
+
+    /// <summary>
+    /// For a stand-in: the record the payment's own events already made. A failed attempt is matched on account, amount and
+    /// day (a day either side, for the time between the events) among failed attempts no other invoice claims; a payment is
+    /// any payment already applied to the invoice.
+    /// </summary>
+    private static async Task<Payment?> OwnRecordAsync(CsmDbContext db, PaymentChange p, long accountId, long? invoiceId, CancellationToken ct)
+    {
+        if (p.Status == PaymentStatus.Succeeded)
+            return invoiceId is null ? null
+                : await db.Payments.AsNoTracking().Where(x => x.InvoiceId == invoiceId && x.Status == PaymentStatus.Succeeded && x.ExternalId != p.ObjectId)
+                    .OrderBy(x => x.Id).FirstOrDefaultAsync(ct);
+        var (from, to) = (p.PaidOn.AddDays(-1), p.PaidOn.AddDays(1));
+        return await db.Payments.AsNoTracking()
+            .Where(x => x.AccountId == accountId && x.Status == PaymentStatus.Failed && !x.ExternalId.Contains(AttemptMarker)
+                        && (x.InvoiceId == null || x.InvoiceId == invoiceId) && x.AmountValue == p.Amount.Amount && x.Currency == p.Amount.Currency
+                        && x.PaidOn >= from && x.PaidOn <= to)
+            .OrderBy(x => x.InvoiceId == null ? 1 : 0).ThenBy(x => x.PaidOn).ThenBy(x => x.Id).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>For a payment's own record: the stand-in its invoice made for it, if one is here.</summary>
+    private static async Task<Payment?> StandInAsync(CsmDbContext db, PaymentChange p, long accountId, long? invoiceId, CancellationToken ct)
+    {
+        if (p.Status == PaymentStatus.Succeeded)
+            return p.InvoiceId is null ? null
+                : await db.Payments.AsNoTracking().Where(x => x.ExternalId == p.InvoiceId + PaidMarker && x.AccountId == accountId).FirstOrDefaultAsync(ct);
+        var (from, to) = (p.PaidOn.AddDays(-1), p.PaidOn.AddDays(1));
+        return await db.Payments.AsNoTracking()
+            .Where(x => x.AccountId == accountId && x.Status == PaymentStatus.Failed && x.ExternalId.Contains(AttemptMarker)
+                        && (invoiceId == null || x.InvoiceId == invoiceId) && x.AmountValue == p.Amount.Amount && x.Currency == p.Amount.Currency
+                        && x.PaidOn >= from && x.PaidOn <= to)
+            .OrderBy(x => x.PaidOn).ThenBy(x => x.Id).FirstOrDefaultAsync(ct);
     }
 
     private static async Task<(long?, string?, string?)> CreditNoteAsync(CsmDbContext db, CreditNoteChange c, Linked account, CancellationToken ct)

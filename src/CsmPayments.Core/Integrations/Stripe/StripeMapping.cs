@@ -25,9 +25,14 @@ public sealed record InvoiceChange(string ObjectId, string CustomerId, string Nu
 /// Stripe ids the same money is known by (the charge of a payment intent, or the reverse): from API version 2025-03-31 an
 /// invoice names its payment intents only, while a refund names the charge and its payment intent, so the ledger matches a
 /// payment on any of them.
+/// <para><paramref name="StandsIn"/>: an invoice told of a payment or failed attempt without naming the charge or payment intent
+/// (API version 2025-03-31 on, or a payment out of band), so the record stands in for the payment's own record until that
+/// arrives, and is not made when that is already here — one attempt, one record, whichever events arrive in any order.</para>
+/// <para>A payment without a customer (an <c>invoice_payment</c>) belongs to the account of its invoice.</para>
 /// </summary>
 public sealed record PaymentChange(string ObjectId, string? CustomerId, string? InvoiceId, Money Amount, DateOnly PaidOn, PaymentMethod Method,
-    PaymentStatus Status, string? FailureCode, IReadOnlyList<string>? Aliases = null, bool FromInvoice = false) : StripeChange(ObjectId, CustomerId)
+    PaymentStatus Status, string? FailureCode, IReadOnlyList<string>? Aliases = null, bool FromInvoice = false, bool StandsIn = false)
+    : StripeChange(ObjectId, CustomerId)
 {
     /// <summary>The key first, then the aliases: every Stripe id this payment may already be recorded under.</summary>
     public IReadOnlyList<string> Keys => [ObjectId, .. (Aliases ?? []).Where(a => a != ObjectId)];
@@ -68,7 +73,7 @@ public static class StripeMapping
         "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
         "invoice.finalized", "invoice.paid", "invoice.payment_failed", "invoice.voided", "invoice.marked_uncollectible",
         "charge.failed", "charge.refunded", "payment_intent.payment_failed",
-        "charge.dispute.created", "charge.dispute.closed", "credit_note.created",
+        "charge.dispute.created", "charge.dispute.closed", "credit_note.created", "invoice_payment.paid",
     ];
 
     public static StripeEventChanges Map(JsonElement evt, TimeZoneInfo zone)
@@ -95,6 +100,7 @@ public static class StripeMapping
             "charge.dispute.created" => [Dispute(o, day, closedOn: null)],
             "charge.dispute.closed" => [Dispute(o, day, closedOn: eventDay)],
             "credit_note.created" => [CreditNote(o, day)],
+            "invoice_payment.paid" => [InvoicePaymentPaid(o, day, eventDay)],
             _ => [],
         };
         return new StripeEventChanges(id, type, created, changes);
@@ -364,7 +370,8 @@ public static class StripeMapping
         return
         [
             new PaymentChange(legacyCharge ?? legacyIntent ?? id + ":paid", customer, id, FromMinorUnits(Decimal(o, "amount_paid") ?? 0m, currency),
-                paidAt is { } p ? day(p) : eventDay, method, PaymentStatus.Succeeded, null, [.. new[] { legacyIntent }.OfType<string>()], FromInvoice: true),
+                paidAt is { } p ? day(p) : eventDay, method, PaymentStatus.Succeeded, null, [.. new[] { legacyIntent }.OfType<string>()], FromInvoice: true,
+                StandsIn: legacyCharge is null && legacyIntent is null),
         ];
     }
 
@@ -373,9 +380,29 @@ public static class StripeMapping
         var id = Required(o, "id");
         var attempt = Long(o, "attempt_count") ?? 1;
         var code = o.TryGetProperty("last_finalization_error", out var error) && error.ValueKind == JsonValueKind.Object ? Text(error, "code") : null;
-        return new PaymentChange(Text(o, "charge") ?? $"{id}:attempt:{attempt}", Customer(o), id,
+        var charge = Text(o, "charge");
+        return new PaymentChange(charge ?? $"{id}:attempt:{attempt}", Customer(o), id,
             FromMinorUnits(Decimal(o, "amount_due") ?? Decimal(o, "total") ?? 0m, Required(o, "currency")), eventDay, PaymentMethod.Card,
-            PaymentStatus.Failed, code ?? "payment_failed");
+            PaymentStatus.Failed, code ?? "payment_failed", StandsIn: charge is null);
+    }
+
+    /// <summary>
+    /// An <c>invoice_payment</c> paid (API version 2025-03-31 on): the payment intent (or charge) that paid part or all of
+    /// an invoice. It names no customer: it belongs to the account of its invoice.
+    /// </summary>
+    private static PaymentChange InvoicePaymentPaid(JsonElement o, Func<long, DateOnly> day, DateOnly eventDay)
+    {
+        var inpay = Required(o, "id");
+        var invoice = Required(o, "invoice");
+        var payment = o.TryGetProperty("payment", out var pay) && pay.ValueKind == JsonValueKind.Object ? pay : default;
+        var intent = Text(payment, "payment_intent");
+        var charge = Text(payment, "charge");
+        var key = intent ?? charge ?? Text(payment, "payment_record") ?? inpay;
+        var at = o.TryGetProperty("status_transitions", out var st) ? Long(st, "paid_at") : null;
+        var amount = Decimal(o, "amount_paid") ?? throw new StripePayloadException($"invoice_payment {inpay} has no amount_paid");
+        return new PaymentChange(key, Text(o, "customer"), invoice, FromMinorUnits(amount, Required(o, "currency")), at is { } when ? day(when) : eventDay,
+            Text(payment, "type") == "payment_record" ? PaymentMethod.Wire : PaymentMethod.Card, PaymentStatus.Succeeded, null,
+            [.. new[] { charge, inpay }.OfType<string>()], FromInvoice: true);
     }
 
     private static PaymentChange Charge(JsonElement o, Func<long, DateOnly> day, PaymentStatus status)
