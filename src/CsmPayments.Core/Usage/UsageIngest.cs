@@ -31,7 +31,8 @@ public sealed record UsageBatch(IReadOnlyList<UsageTotal> Totals, IReadOnlyList<
 public static class UsageIngest
 {
     /// <summary>Aggregates samples per account and day (pure).</summary>
-    public static IReadOnlyList<UsageTotal> Aggregate(IEnumerable<UsageSample> samples) => AggregateBatch(samples).Totals;
+    public static IReadOnlyList<UsageTotal> Aggregate(IEnumerable<UsageSample> samples) =>
+        [.. AggregateBatch(samples).Totals.OrderBy(t => t.AccountExternalId, StringComparer.Ordinal).ThenBy(t => t.Date)];
 
     /// <summary>Aggregates samples per account and day, keeping the distinct users of each day (pure).</summary>
     public static UsageBatch AggregateBatch(IEnumerable<UsageSample> samples)
@@ -39,18 +40,20 @@ public static class UsageIngest
         var days = new Dictionary<(string, DateOnly), (int Reported, long Events, HashSet<string>? Users)>();
         foreach (var s in samples)
         {
-            var key = (s.AccountExternalId, s.Date);
-            days.TryGetValue(key, out var day);
+            ref var day = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(days, (s.AccountExternalId, s.Date), out _);
             day.Reported = Math.Max(day.Reported, s.ActiveUsers);
             day.Events += s.Events;
             if (s.UserId is not null) (day.Users ??= new HashSet<string>(StringComparer.Ordinal)).Add(s.UserId);
-            days[key] = day;
         }
-        // Sorted by key, so concurrent writers lock rows in the same order.
-        var ordered = days.OrderBy(d => d.Key.Item1, StringComparer.Ordinal).ThenBy(d => d.Key.Item2).ToList();
-        var totals = ordered.Select(d => new UsageTotal(d.Key.Item1, d.Key.Item2, Math.Max(d.Value.Reported, d.Value.Users?.Count ?? 0), d.Value.Events)).ToList();
-        var users = ordered.Where(d => d.Value.Users is not null)
-            .SelectMany(d => d.Value.Users!.Order(StringComparer.Ordinal).Select(u => new UsageUser(d.Key.Item1, d.Key.Item2, u))).ToList();
+        // In no order: the rows to write are put in key order once their accounts are known (UsageRows).
+        var totals = new List<UsageTotal>(days.Count);
+        var users = new List<UsageUser>();
+        foreach (var (key, day) in days)
+        {
+            totals.Add(new UsageTotal(key.Item1, key.Item2, Math.Max(day.Reported, day.Users?.Count ?? 0), day.Events));
+            if (day.Users is not null)
+                foreach (var u in day.Users) users.Add(new UsageUser(key.Item1, key.Item2, u));
+        }
         return new UsageBatch(totals, users);
     }
 

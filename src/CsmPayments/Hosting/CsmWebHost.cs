@@ -73,7 +73,7 @@ public static class CsmWebHost
         services.AddSingleton<CsmPayments.Usage.AccountIdCache>();
         services.AddSingleton<CsmPayments.Usage.UsageWriter>();
         services.AddSingleton<AccountChanges>();
-        services.AddSingleton(HealthRefreshHandler.Create);
+        services.AddSingleton(sp => PacedRefresh.Pace(HealthRefreshHandler.Create(sp)));
         services.AddHostedService<AccountChangesConsumer>();
 
         // The payment page behind the signed links in reminders; Data Protection keys live in the database.
