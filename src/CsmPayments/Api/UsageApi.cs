@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
@@ -49,32 +50,91 @@ public static class UsageApi
     {
         var limit = api.Value.MaxUsageBodyBytes;
         if (request.ContentLength > limit) return ApiBody.TooLarge(limit);
-        UsageBody? batch;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(organisation.Value.TimeZone);
+        var (buffer, length) = await ReadPooledAsync(request, limit, ct);
+        if (buffer is null) return ApiBody.TooLarge(limit);
         try
         {
-            // Parsed as it streams in, without a copy of the body; the server refuses to read past the limit.
-            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            // A valid batch is read straight from its bytes; the full reader below reads anything else, and says what is wrong.
+            if (UsageFastReader.TryRead(buffer.AsSpan(0, length), zone, clock) is { } read)
             {
-                feature.MaxRequestBodySize = limit;
-                batch = await JsonSerializer.DeserializeAsync(request.Body, UsageJson.Default.UsageBody, ct);
+                var (fast, fastSkipped) = read;
+                var ids = await accounts.IdsAsync(db, fast.Select(s => s.AccountExternalId), ct);
+                if (fast.All(s => ids.ContainsKey(s.AccountExternalId))) return await StoreAsync(fast, fast.Count, fastSkipped, ids, writer, changes);
             }
-            else
+            UsageBody? batch;
+            try
             {
-                var (body, tooLarge) = await ApiBody.ReadAsync(request, limit, ct);
-                if (tooLarge is not null) return tooLarge;
-                batch = JsonSerializer.Deserialize(body, UsageJson.Default.UsageBody);
+                batch = JsonSerializer.Deserialize(buffer.AsSpan(0, length), UsageJson.Default.UsageBody);
             }
+            catch (JsonException e)
+            {
+                return ApiBody.NotJson(e);
+            }
+            return await ReadFullyAsync(batch, zone, db, clock, accounts, writer, changes, ct);
         }
-        catch (JsonException e)
+        finally
         {
-            return ApiBody.NotJson(e);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The body in a pooled buffer, or no buffer when it is larger than <paramref name="limit"/>.</summary>
+    private static async Task<(byte[]? Buffer, int Length)> ReadPooledAsync(HttpRequest request, long limit, CancellationToken ct)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature) feature.MaxRequestBodySize = limit;
+        // One byte more than announced, so that the read that finds the end has room.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, (request.ContentLength ?? 64 * 1024) + 1));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, buffer.Length * 2L));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0) return (buffer, length);
+                length += read;
+                if (length > limit) break;
+            }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return ApiBody.TooLarge(limit);
+            // Refused by the server's own limit: the same answer as ours below.
         }
+        ArrayPool<byte>.Shared.Return(buffer);
+        return (null, 0);
+    }
+
+    private static async Task<Results<Ok<UsageAccepted>, ValidationProblem, ProblemHttpResult>> StoreAsync(IReadOnlyList<UsageSample> samples, int count,
+        int skipped, IReadOnlyDictionary<string, long> accountIds, UsageWriter writer, AccountChanges changes)
+    {
+        var aggregated = UsageIngest.AggregateBatch(samples);
+        var rows = UsageRows.Resolve(aggregated, accountIds);
+        try
+        {
+            // Written together with the batches of requests arriving at the same time.
+            await writer.WriteAsync(rows);
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
+        {
+            return TypedResults.Problem(title: "The usage could not be stored; nothing of this batch was stored", detail: e.Message,
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        var changed = rows.Days.Select(d => d.AccountId).ToHashSet();
+        changes.Report(changed);
+        return TypedResults.Ok(new UsageAccepted(count, skipped, aggregated.Totals.Count, changed.Count));
+    }
+
+    private static async Task<Results<Ok<UsageAccepted>, ValidationProblem, ProblemHttpResult>> ReadFullyAsync(UsageBody? batch, TimeZoneInfo zone,
+        CsmDbContext db, TimeProvider clock, AccountIdCache accounts, UsageWriter writer, AccountChanges changes, CancellationToken ct)
+    {
         var errors = new Errors();
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(organisation.Value.TimeZone);
         var samples = new List<(UsageSample Sample, Where Field)>();
         var skipped = 0;
         if (batch is null || batch.Events is null && batch.Batch is null && batch.Type is null)
@@ -93,21 +153,7 @@ public static class UsageApi
             if (!accountIds.ContainsKey(sample.AccountExternalId))
                 errors.Add(field.ToString(), $"no account has external id '{sample.AccountExternalId}'");
         if (errors.Count > 0) return errors.Problem();
-        var aggregated = UsageIngest.AggregateBatch(samples.Select(s => s.Sample));
-        var rows = UsageRows.Resolve(aggregated, accountIds);
-        try
-        {
-            // Written together with the batches of requests arriving at the same time.
-            await writer.WriteAsync(rows);
-        }
-        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
-        {
-            return TypedResults.Problem(title: "The usage could not be stored; nothing of this batch was stored", detail: e.Message,
-                statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-        var changed = rows.Days.Select(d => d.AccountId).ToHashSet();
-        changes.Report(changed);
-        return TypedResults.Ok(new UsageAccepted(samples.Count, skipped, aggregated.Totals.Count, changed.Count));
+        return await StoreAsync([.. samples.Select(s => s.Sample)], samples.Count, skipped, accountIds, writer, changes);
     }
 
     /// <summary>Where in the body a value is, spelled only when an error names it.</summary>

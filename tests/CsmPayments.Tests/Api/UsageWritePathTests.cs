@@ -171,4 +171,61 @@ public sealed class UsageWritePathTests
         Assert.Equal([new DayRow(1, Day, 4, 3), new DayRow(1, Day.AddDays(1), 0, 7), new DayRow(2, Day, 3, 5)], merged.Days);
         Assert.Equal([new UserRow(1, Day, "u1"), new UserRow(1, Day, "u2")], merged.Users);
     }
+
+    [Theory, Providers]
+    public async Task A_batch_read_from_its_bytes_and_one_read_fully_store_the_same(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (_, a1, b2) = await server.SeedAccountsAsync();
+        var client = await server.ClientWithAsync(ApiScopes.UsageWrite);
+        // The plain spelling is read from the bytes; the same figures with a padded id, an escaped text, a time without its
+        // offset and a type in capitals go to the full reader. Both land on the same days.
+        const string plain = """
+            {"events": [
+              {"account_external_id": "A-1", "date": "2026-03-01", "active_users": 4, "events": 10, "source": {"app": "web"}},
+              {"account_external_id": "A-1", "timestamp": "2026-03-02T23:30:00+00:00", "events": 5}
+            ]}
+            """;
+        const string unusual = """
+            {"events": [
+              {"account_external_id": " A-1 ", "date": "2026-03-01", "active_users": 4, "events": 10},
+              {"account_external_id": "A\u002D1", "timestamp": "2026-03-02T23:30:00", "events": 5}
+            ]}
+            """;
+        const string segmentPlain = """
+            {"batch": [
+              {"type": "track", "userId": 17, "context": {"groupId": "B-2", "library": {"name": "analytics.js"}}, "timestamp": "2026-03-01T10:00:00Z"},
+              {"type": "identify", "userId": "u-3", "traits": {"email": "u3@b2.example"}},
+              {"type": "page", "anonymousId": "anon-1", "properties": {"account_external_id": "B-2"}}
+            ], "sentAt": "2026-03-01T12:00:00Z"}
+            """;
+        const string segmentUnusual = """
+            {"batch": [
+              {"type": "TRACK", "userId": 17, "context": {"groupId": "B-2"}, "timestamp": "2026-03-01T10:00:00Z"},
+              {"type": "identify", "userId": "u-3"},
+              {"type": "page", "anonymousId": "anon-1", "properties": {"account_external_id": " B-2"}}
+            ], "sentAt": "2026-03-01T12:00:00Z"}
+            """;
+
+        async Task<JsonElement> PostRawAsync(string body)
+        {
+            var response = await client.PostAsync("/api/usage", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        var first = await PostRawAsync(plain);
+        var second = await PostRawAsync(unusual);
+        var third = await PostRawAsync(segmentPlain);
+        var fourth = await PostRawAsync(segmentUnusual);
+
+        Assert.Equal(first.ToString(), second.ToString());
+        Assert.Equal(third.ToString(), fourth.ToString());
+        Assert.Equal(1, third.GetProperty("skipped").GetInt32());
+        await using var db = server.Database.Open();
+        var days = await db.UsageDays.OrderBy(u => u.AccountId).ThenBy(u => u.Date).Select(u => new { u.AccountId, u.Date, u.ActiveUsers, u.Events }).ToListAsync();
+        Assert.Equal(
+            [(a1, Day, 4, 20L), (a1, Day.AddDays(1), 0, 10L), (b2, Day, 2, 4L)],
+            days.Select(d => (d.AccountId, d.Date, d.ActiveUsers, d.Events)));
+    }
 }
