@@ -48,12 +48,24 @@ public sealed class AccountKeyWatch : ISaveChangesInterceptor, IDbTransactionInt
     {
         if (db is null) return;
         List<string>? keys = null;
-        foreach (var entry in db.ChangeTracker.Entries<Account>())
+        // Interceptors run before saving detects changes: only the accounts are looked at here, each detected on its own,
+        // so a context tracking many other rows does not pay for a second pass over all of them.
+        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            var property = entry.Property(a => a.ExternalId);
-            var old = property.OriginalValue;
-            if (entry.State == EntityState.Deleted || entry.State == EntityState.Modified && property.IsModified && old != property.CurrentValue)
-                (keys ??= []).Add(old);
+            foreach (var entry in db.ChangeTracker.Entries<Account>())
+            {
+                if (detect) entry.DetectChanges();
+                var property = entry.Property(a => a.ExternalId);
+                var old = property.OriginalValue;
+                if (entry.State == EntityState.Deleted || entry.State == EntityState.Modified && property.IsModified && old != property.CurrentValue)
+                    (keys ??= []).Add(old);
+            }
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detect;
         }
         if (keys is not null) _saving.AddOrUpdate(db, keys);
     }
