@@ -33,7 +33,9 @@ internal sealed class AccountsFile(CsmDbContext db) : ImportFile<Account>(db)
         _users = await Lookups.UsersAsync(Db, ct);
         // An account with invoices, payments, credit notes or subscriptions has money recorded in its currency;
         // changing the currency under them would mix currencies within one account.
-        _billedCurrencies = await Db.Accounts.AsNoTracking()
+        var accounts = Db.Accounts.AsNoTracking();
+        if (Named(ExternalId) is { } named) accounts = accounts.Where(a => named.Contains(a.ExternalId));
+        _billedCurrencies = await accounts
             .Where(a => Db.Invoices.Any(i => i.AccountId == a.Id) || Db.Payments.Any(p => p.AccountId == a.Id)
                         || Db.CreditNotes.Any(c => c.AccountId == a.Id) || Db.Subscriptions.Any(s => s.AccountId == a.Id))
             .ToDictionaryAsync(a => a.ExternalId, a => a.Currency, StringComparer.Ordinal, ct);

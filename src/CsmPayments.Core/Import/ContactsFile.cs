@@ -16,7 +16,7 @@ internal sealed class ContactsFile(CsmDbContext db) : ImportFile<Contact>(db)
 
     public override IReadOnlyList<ImportColumn> Columns { get; } = [Email, Account, Name, Role];
 
-    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, ct);
+    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, Named(Account), ct);
 
     protected override BulkUpsert<Contact> Writer() => new(Db, nameof(Contact.Email));
 

@@ -21,8 +21,8 @@ internal sealed class CreditNotesFile(CsmDbContext db) : ImportFile<CreditNote>(
 
     public override async Task LoadAsync(CancellationToken ct)
     {
-        _accounts = await Lookups.AccountsAsync(Db, ct);
-        _invoices = await Lookups.InvoicesAsync(Db, ct);
+        _accounts = await Lookups.AccountsAsync(Db, Named(Account), ct);
+        _invoices = await Lookups.InvoicesAsync(Db, Named(InvoiceNumber), ct);
     }
 
     protected override BulkUpsert<CreditNote> Writer() => new(Db, nameof(CreditNote.Number));

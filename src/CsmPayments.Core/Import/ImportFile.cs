@@ -13,6 +13,12 @@ internal abstract class ImportFile(CsmDbContext db)
 
     public abstract IReadOnlyList<ImportColumn> Columns { get; }
 
+    /// <summary>The records' values per column when they are known before loading (a JSON body); null for a file.</summary>
+    public RecordKeys? Keys { get; set; }
+
+    /// <summary>The keys of <paramref name="column"/> the lookups need: those the records name, or every key (null).</summary>
+    protected string[]? Named(ImportColumn column) => Keys?.Values(column);
+
     /// <summary>Loads what rows refer to; called inside the import's transaction, before the first row.</summary>
     public virtual Task LoadAsync(CancellationToken ct) => Task.CompletedTask;
 

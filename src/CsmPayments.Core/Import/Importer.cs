@@ -114,12 +114,17 @@ public sealed class Importer(Database database)
     /// <paramref name="kind"/>: a property per column, named as the file's header names it. Any bad record rejects all
     /// of them. An error's <see cref="ImportError.Line"/> is the record's position in the list, from 0.
     /// </summary>
-    public async Task<ImportResult> ImportRecordsAsync(ImportKind kind, JsonElement body, CancellationToken ct = default)
+    /// <param name="alsoInTransaction">Runs on the same connection inside the import's transaction once the records are
+    /// written without error and before the commit, with the number of rows changed: what must be stored with the change
+    /// or not at all (an audit entry).</param>
+    public async Task<ImportResult> ImportRecordsAsync(ImportKind kind, JsonElement body, CancellationToken ct = default,
+        Func<CsmDbContext, long, CancellationToken, Task>? alsoInTransaction = null)
     {
         var records = body.ValueKind == JsonValueKind.Array ? body.EnumerateArray().ToArray() : [body];
         var errors = new ImportErrors("body", ListedErrorLimit);
         await using var db = database.Open();
         var file = ImportFile.For(kind, db);
+        file.Keys = new RecordKeys(records);
         var values = new JsonRowValues();
         var row = new ImportRow(values, errors, record => $"in record [{record}]");
 
@@ -142,6 +147,7 @@ public sealed class Importer(Database database)
             await transaction.RollbackAsync(CancellationToken.None);
             return Result(kind, errors, records.Length, 0);
         }
+        if (alsoInTransaction is not null) await alsoInTransaction(db, changed, ct);
         await transaction.CommitAsync(ct);
         return Result(kind, errors, records.Length, changed);
     }

@@ -26,8 +26,8 @@ internal sealed class InvoicesFile(CsmDbContext db) : ImportFile<Invoice>(db)
 
     public override async Task LoadAsync(CancellationToken ct)
     {
-        _accounts = await Lookups.AccountsAsync(Db, ct);
-        _recorded = await Lookups.InvoicesAsync(Db, ct);
+        _accounts = await Lookups.AccountsAsync(Db, Named(Account), ct);
+        _recorded = await Lookups.InvoicesAsync(Db, Named(Number), ct);
     }
 
     protected override BulkUpsert<Invoice> Writer() => new(Db, nameof(Invoice.Number));

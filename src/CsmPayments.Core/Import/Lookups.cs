@@ -12,10 +12,13 @@ internal readonly record struct InvoiceRef(long Id, long AccountId, string Accou
 /// </summary>
 internal static class Lookups
 {
-    public static async Task<Dictionary<string, AccountRef>> AccountsAsync(CsmDbContext db, CancellationToken ct)
+    /// <summary>Accounts by external id: those <paramref name="only"/> names, or every account when it is null.</summary>
+    public static async Task<Dictionary<string, AccountRef>> AccountsAsync(CsmDbContext db, string[]? only, CancellationToken ct)
     {
         var accounts = new Dictionary<string, AccountRef>(StringComparer.Ordinal);
-        await foreach (var account in db.Accounts.AsNoTracking()
+        var query = db.Accounts.AsNoTracking();
+        if (only is not null) query = query.Where(a => only.Contains(a.ExternalId));
+        await foreach (var account in query
                            .Select(a => new AccountRef(a.Id, a.ExternalId, a.Currency)).AsAsyncEnumerable().WithCancellation(ct))
             accounts[account.ExternalId] = account;
         return accounts;
@@ -30,10 +33,13 @@ internal static class Lookups
         return users;
     }
 
-    public static async Task<Dictionary<string, InvoiceRef>> InvoicesAsync(CsmDbContext db, CancellationToken ct)
+    /// <summary>Invoices by number: those <paramref name="only"/> names, or every invoice when it is null.</summary>
+    public static async Task<Dictionary<string, InvoiceRef>> InvoicesAsync(CsmDbContext db, string[]? only, CancellationToken ct)
     {
         var invoices = new Dictionary<string, InvoiceRef>(StringComparer.Ordinal);
-        var query = from i in db.Invoices.AsNoTracking()
+        var scoped = db.Invoices.AsNoTracking();
+        if (only is not null) scoped = scoped.Where(i => only.Contains(i.Number));
+        var query = from i in scoped
                     join a in db.Accounts on i.AccountId equals a.Id
                     select new { i.Number, i.Id, i.AccountId, a.ExternalId, i.Currency, i.IssueDate };
         await foreach (var i in query.AsAsyncEnumerable().WithCancellation(ct))

@@ -17,7 +17,7 @@ internal sealed class NpsFile(CsmDbContext db) : ImportFile<NpsResponse>(db)
 
     public override IReadOnlyList<ImportColumn> Columns { get; } = [Account, ContactEmail, RespondedOn, Score, Comment];
 
-    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, ct);
+    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, Named(Account), ct);
 
     protected override BulkUpsert<NpsResponse> Writer() =>
         new(Db, nameof(NpsResponse.AccountId), nameof(NpsResponse.ContactEmail), nameof(NpsResponse.RespondedOn));

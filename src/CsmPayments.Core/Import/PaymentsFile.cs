@@ -28,8 +28,8 @@ internal sealed class PaymentsFile(CsmDbContext db) : ImportFile<Payment>(db)
 
     public override async Task LoadAsync(CancellationToken ct)
     {
-        _accounts = await Lookups.AccountsAsync(Db, ct);
-        _invoices = await Lookups.InvoicesAsync(Db, ct);
+        _accounts = await Lookups.AccountsAsync(Db, Named(Account), ct);
+        _invoices = await Lookups.InvoicesAsync(Db, Named(InvoiceNumber), ct);
     }
 
     protected override BulkUpsert<Payment> Writer() => new(Db, nameof(Payment.ExternalId));

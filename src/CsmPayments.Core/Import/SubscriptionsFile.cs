@@ -25,7 +25,7 @@ internal sealed class SubscriptionsFile(CsmDbContext db) : ImportFile<Subscripti
     public override IReadOnlyList<ImportColumn> Columns { get; } =
         [ExternalId, Account, Plan, Mrr, Currency, StartDate, EndDate, RenewalDate, CancellationReason];
 
-    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, ct);
+    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, Named(Account), ct);
 
     protected override BulkUpsert<Subscription> Writer() => new(Db, nameof(Subscription.ExternalId));
 

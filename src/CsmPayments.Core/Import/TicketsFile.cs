@@ -22,7 +22,7 @@ internal sealed class TicketsFile(CsmDbContext db) : ImportFile<Ticket>(db)
 
     public override IReadOnlyList<ImportColumn> Columns { get; } = [ExternalId, Account, OpenedOn, Priority, Status, SolvedOn, Subject];
 
-    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, ct);
+    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, Named(Account), ct);
 
     protected override BulkUpsert<Ticket> Writer() => new(Db, nameof(Ticket.ExternalId));
 

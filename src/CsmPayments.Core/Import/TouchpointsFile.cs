@@ -23,7 +23,7 @@ internal sealed class TouchpointsFile(CsmDbContext db) : ImportFile<Touchpoint>(
 
     public override async Task LoadAsync(CancellationToken ct)
     {
-        _accounts = await Lookups.AccountsAsync(Db, ct);
+        _accounts = await Lookups.AccountsAsync(Db, Named(Account), ct);
         _users = await Lookups.UsersAsync(Db, ct);
     }
 

@@ -17,7 +17,7 @@ internal sealed class UsageFile(CsmDbContext db) : ImportFile<UsageDay>(db)
 
     public override IReadOnlyList<ImportColumn> Columns { get; } = [Account, Date, ActiveUsers, Events];
 
-    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, ct);
+    public override async Task LoadAsync(CancellationToken ct) => _accounts = await Lookups.AccountsAsync(Db, Named(Account), ct);
 
     protected override BulkUpsert<UsageDay> Writer() => new(Db, nameof(UsageDay.AccountId), nameof(UsageDay.Date));
 

@@ -22,11 +22,11 @@ public static class EngagementApi
     public static IEndpointRouteBuilder MapEngagementApi(this IEndpointRouteBuilder api)
     {
         var write = api.MapGroup("").WithTags("Engagement").RequireAuthorization(ApiScopes.LedgerWrite).WithKeyProblems();
-        write.MapPost("/tickets", CreateOrUpdateTicketsAsync).Accepts<TicketRecord>("application/json").WithWriteProblems()
+        write.MapPost("/tickets", CreateOrUpdateTicketsAsync).AcceptsOneOrList<TicketRecord>().WithWriteProblems()
             .WithSummary("Create or update tickets (tickets.csv fields: external_id, account_external_id, opened_on, priority, status, solved_on, subject)");
-        write.MapPost("/nps", CreateOrUpdateNpsAsync).Accepts<NpsRecord>("application/json").WithWriteProblems()
+        write.MapPost("/nps", CreateOrUpdateNpsAsync).AcceptsOneOrList<NpsRecord>().WithWriteProblems()
             .WithSummary("Create or update NPS responses (nps.csv fields: account_external_id, contact_email, responded_on, score, comment)");
-        write.MapPost("/touchpoints", CreateOrUpdateTouchpointsAsync).Accepts<TouchpointRecord>("application/json").WithWriteProblems()
+        write.MapPost("/touchpoints", CreateOrUpdateTouchpointsAsync).AcceptsOneOrList<TouchpointRecord>().WithWriteProblems()
             .WithSummary("Create or update touchpoints (touchpoints.csv fields: account_external_id, user_email, occurred_on, kind, summary)");
 
         var read = api.MapGroup("").WithTags("Engagement").RequireAuthorization(ApiScopes.LedgerRead).WithKeyProblems();

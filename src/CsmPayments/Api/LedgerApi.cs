@@ -35,17 +35,17 @@ public static class LedgerApi
     public static IEndpointRouteBuilder MapLedgerApi(this IEndpointRouteBuilder api)
     {
         var write = api.MapGroup("").WithTags("Ledger").RequireAuthorization(ApiScopes.LedgerWrite).WithKeyProblems();
-        write.MapPost("/users", CreateOrUpdateUsersAsync).Accepts<UserRecord>("application/json").WithWriteProblems().RequireAuthorization(ApiScopes.Admin)
+        write.MapPost("/users", CreateOrUpdateUsersAsync).AcceptsOneOrList<UserRecord>().WithWriteProblems().RequireAuthorization(ApiScopes.Admin)
             .WithSummary("Create or update users (users.csv fields: email, name, role, capacity); needs the admin scope");
-        write.MapPost("/accounts", CreateOrUpdateAccountsAsync).Accepts<AccountRecord>("application/json").WithWriteProblems()
+        write.MapPost("/accounts", CreateOrUpdateAccountsAsync).AcceptsOneOrList<AccountRecord>().WithWriteProblems()
             .WithSummary("Create or update accounts (accounts.csv fields: external_id, name, industry, employees, country, plan, csm_email, currency, timezone, tier)");
-        write.MapPost("/contacts", CreateOrUpdateContactsAsync).Accepts<ContactRecord>("application/json").WithWriteProblems()
+        write.MapPost("/contacts", CreateOrUpdateContactsAsync).AcceptsOneOrList<ContactRecord>().WithWriteProblems()
             .WithSummary("Create or update contacts (contacts.csv fields: email, account_external_id, name, role)");
-        write.MapPost("/subscriptions", CreateOrUpdateSubscriptionsAsync).Accepts<SubscriptionRecord>("application/json").WithWriteProblems()
+        write.MapPost("/subscriptions", CreateOrUpdateSubscriptionsAsync).AcceptsOneOrList<SubscriptionRecord>().WithWriteProblems()
             .WithSummary("Create or update subscriptions (subscriptions.csv fields)");
-        write.MapPost("/invoices", CreateOrUpdateInvoicesAsync).Accepts<InvoiceRecord>("application/json").WithWriteProblems().WithSummary("Create or update invoices (invoices.csv fields)");
-        write.MapPost("/payments", CreateOrUpdatePaymentsAsync).Accepts<PaymentRecord>("application/json").WithWriteProblems().WithSummary("Create or update payments and failed attempts (payments.csv fields)");
-        write.MapPost("/credit-notes", CreateOrUpdateCreditNotesAsync).Accepts<CreditNoteRecord>("application/json").WithWriteProblems().WithSummary("Create or update credit notes (credit_notes.csv fields)");
+        write.MapPost("/invoices", CreateOrUpdateInvoicesAsync).AcceptsOneOrList<InvoiceRecord>().WithWriteProblems().WithSummary("Create or update invoices (invoices.csv fields)");
+        write.MapPost("/payments", CreateOrUpdatePaymentsAsync).AcceptsOneOrList<PaymentRecord>().WithWriteProblems().WithSummary("Create or update payments and failed attempts (payments.csv fields)");
+        write.MapPost("/credit-notes", CreateOrUpdateCreditNotesAsync).AcceptsOneOrList<CreditNoteRecord>().WithWriteProblems().WithSummary("Create or update credit notes (credit_notes.csv fields)");
 
         var read = api.MapGroup("").WithTags("Ledger").RequireAuthorization(ApiScopes.LedgerRead).WithKeyProblems();
         read.MapGet("/users/{email}", GetUserAsync).WithNotFoundProblem().WithSummary("A user by email");

@@ -16,7 +16,7 @@ namespace CsmPayments.Api;
 /// <summary>
 /// <c>PATCH</c> for partial updates: the fields sent replace the stored ones, and the whole record then goes through the
 /// import's rules as a create-or-update would, so a partial update is validated exactly as a full one. The key in the
-/// path cannot be changed. <c>DELETE</c> where deleting is right (a contact, a touchpoint); ledger records are never
+/// path cannot be changed. <c>DELETE</c> where deleting is right (a contact, a ticket, an NPS answer, a touchpoint); ledger records are never
 /// deleted — an invoice is voided, a payment or an invoice is offset by a credit note, a subscription is ended — and a
 /// DELETE of one is refused with 405 saying so.
 /// </summary>
@@ -37,8 +37,16 @@ public static class PartialUpdateApi
         write.MapPatch("/users/{email}", (string email, HttpRequest r, [AsParameters] Services s, CancellationToken ct) => PatchAsync(ImportKind.Users, email, r, s, ct))
             .RequireAuthorization(ApiScopes.Admin).Accepts<UserRecord>("application/json").WithWriteProblems().WithNotFoundProblem()
             .WithSummary("Change some fields of a user; needs the admin scope");
+        write.MapPatch("/accounts/{externalId}/nps", PatchNpsAsync).Accepts<NpsRecord>("application/json").WithWriteProblems().WithNotFoundProblem()
+            .WithSummary("Change the score or comment of an NPS response, named by contact_email and responded_on");
+        write.MapPatch("/accounts/{externalId}/touchpoints", PatchTouchpointAsync).Accepts<TouchpointRecord>("application/json").WithWriteProblems().WithNotFoundProblem()
+            .WithSummary("Change the summary of a touchpoint, named by user_email, occurred_on and kind");
 
         write.MapDelete("/contacts/{email}", DeleteContactAsync).WithNotFoundProblem().WithSummary("Delete a contact");
+        write.MapDelete("/tickets/{externalId}", DeleteTicketAsync).WithNotFoundProblem()
+            .WithSummary("Delete a ticket (one the support system removed, such as spam or a merged duplicate)");
+        write.MapDelete("/accounts/{externalId}/nps", DeleteNpsAsync).ProducesValidationProblem().WithNotFoundProblem()
+            .WithSummary("Delete an NPS response, named by contact_email and responded_on (a withdrawn answer)");
         write.MapDelete("/accounts/{externalId}/touchpoints", DeleteTouchpointAsync).ProducesValidationProblem().WithNotFoundProblem()
             .WithSummary("Delete a touchpoint, named by user_email, occurred_on and kind");
         write.MapDelete("/invoices/{number}", (string number) => Refused("An invoice is not deleted",
@@ -68,26 +76,39 @@ public static class PartialUpdateApi
         [ImportKind.Users] = "email",
     };
 
-    public static async Task<Results<Ok<RecordsWritten>, ValidationProblem, ProblemHttpResult, NotFound>> PatchAsync(ImportKind kind, string key, HttpRequest request,
-        Services s, CancellationToken ct)
+    public static Task<Results<Ok<RecordsWritten>, ValidationProblem, ProblemHttpResult, NotFound>> PatchAsync(ImportKind kind, string key, HttpRequest request,
+        Services s, CancellationToken ct) =>
+        PatchAsync(kind, [KeyField[kind]], db => CurrentAsync(kind, key, db, ct), request, s, ct,
+            kind == ImportKind.Subscriptions ? (before, after) => (db, changed, token) => AuditSubscriptionAsync(db, key, before, after, s, token) : null);
+
+    /// <summary>
+    /// Merges the fields sent into the stored record (found by <paramref name="current"/>), refuses a change of any of the
+    /// record's <paramref name="keyFields"/>, and writes the whole record with the import's rules; <paramref name="audit"/>,
+    /// given the record before and after, writes what must be stored in the same transaction as the change.
+    /// </summary>
+    private static async Task<Results<Ok<RecordsWritten>, ValidationProblem, ProblemHttpResult, NotFound>> PatchAsync(ImportKind kind, string[] keyFields,
+        Func<CsmDbContext, Task<JsonObject?>> current, HttpRequest request, Services s, CancellationToken ct,
+        Func<JsonObject, JsonObject, Func<CsmDbContext, long, CancellationToken, Task>>? audit = null)
     {
         var (json, problem) = await ApiBody.ReadJsonAsync(request, s.Api.Value.MaxBodyBytes, ct);
         if (problem is not null) return problem;
         using var document = json!;
         if (document.RootElement.ValueKind != JsonValueKind.Object)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["expected a JSON object with the fields to change"] });
-        var current = await CurrentAsync(kind, key, s.Db, ct);
-        if (current is null) return TypedResults.NotFound();
-        var keyField = KeyField[kind];
+        var record = await current(s.Db);
+        if (record is null) return TypedResults.NotFound();
         var changes = JsonNode.Parse(document.RootElement.GetRawText())!.AsObject();
-        if (changes[keyField] is { } sent && !string.Equals(sent.ToString().Trim(), current[keyField]!.ToString(), StringComparison.OrdinalIgnoreCase))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [keyField] = [$"is the record's key and cannot be changed (it is {current[keyField]})"] });
-        var before = current.ToJsonString();
-        foreach (var (field, value) in changes) current[field] = value?.DeepClone();
-        using var merged = JsonDocument.Parse(current.ToJsonString());
-        var written = await Records.WriteAsync(kind, merged.RootElement, s.Database, s.Changes, ct);
-        if (written.Result is Ok<RecordsWritten> { Value.Changed: > 0 } && kind == ImportKind.Subscriptions)
-            await AuditSubscriptionAsync(key, before, current, s, ct);
+        var rekeyed = new Dictionary<string, string[]>();
+        foreach (var keyField in keyFields)
+            if (changes[keyField] is { } sent && !string.Equals(sent.ToString().Trim(), record[keyField]!.ToString(), StringComparison.OrdinalIgnoreCase))
+                rekeyed[keyField] = [$"is part of the record's key and cannot be changed (it is {record[keyField]})"];
+        if (rekeyed.Count > 0) return TypedResults.ValidationProblem(rekeyed);
+        var before = record.DeepClone().AsObject();
+        foreach (var (field, value) in changes) record[field] = value?.DeepClone();
+        using var merged = JsonDocument.Parse(record.ToJsonString());
+        var alsoInTransaction = audit?.Invoke(before, record);
+        var written = await Records.WriteAsync(kind, merged.RootElement, s.Database, s.Changes, ct,
+            alsoInTransaction is null ? null : (db, changed, token) => changed > 0 ? alsoInTransaction(db, changed, token) : Task.CompletedTask);
         return written.Result switch
         {
             Ok<RecordsWritten> ok => ok,
@@ -97,21 +118,63 @@ public static class PartialUpdateApi
         };
     }
 
-    private static async Task AuditSubscriptionAsync(string externalId, string before, JsonObject after, Services s, CancellationToken ct)
+    /// <summary>The audit entry of a changed subscription, written on the import's connection inside its transaction.</summary>
+    private static async Task AuditSubscriptionAsync(CsmDbContext db, string externalId, JsonObject before, JsonObject after, Services s, CancellationToken ct)
     {
-        var stored = await s.Db.Subscriptions.AsNoTracking().Where(x => x.ExternalId == externalId).Select(x => new { x.AccountId, x.MrrAmount, x.Currency })
+        var stored = await db.Subscriptions.AsNoTracking().Where(x => x.ExternalId == externalId).Select(x => new { x.AccountId, x.MrrAmount, x.Currency })
             .SingleAsync(ct);
-        var was = JsonNode.Parse(before)!.AsObject();
-        var changed = after.Where(f => was[f.Key]?.ToJsonString() != f.Value?.ToJsonString()).Select(f => $"{f.Key}: {was[f.Key]?.ToString() ?? "—"} → {f.Value?.ToString() ?? "—"}");
-        s.Db.AuditEntries.Add(new AuditEntry(stored.AccountId, s.Clock.GetUtcNow(), "api-key:" + (s.User.Identity?.Name ?? "unknown"), "subscription.updated",
+        var changed = after.Where(f => before[f.Key]?.ToJsonString() != f.Value?.ToJsonString())
+            .Select(f => $"{f.Key}: {before[f.Key]?.ToString() ?? "—"} → {f.Value?.ToString() ?? "—"}");
+        db.AuditEntries.Add(new AuditEntry(stored.AccountId, s.Clock.GetUtcNow(), "api-key:" + (s.User.Identity?.Name ?? "unknown"), "subscription.updated",
             $"subscription {externalId}: {string.Join("; ", changed)}", new Money(stored.MrrAmount, stored.Currency)));
-        await s.Db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(ct);
     }
+
+    public static async Task<Results<Ok<RecordsWritten>, ValidationProblem, ProblemHttpResult, NotFound>> PatchNpsAsync(string externalId,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "contact_email")] string? contactEmail, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "responded_on")] string? respondedOn,
+        HttpRequest request, [AsParameters] Services s, CancellationToken ct)
+    {
+        var (key, errors) = NpsKey(contactEmail, respondedOn);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        return await PatchAsync(ImportKind.Nps, ["account_external_id", "contact_email", "responded_on"], async db =>
+        {
+            var found = await FindNps(db, externalId, key).FirstOrDefaultAsync(ct);
+            return found is null ? null : new JsonObject
+            {
+                ["account_external_id"] = externalId,
+                ["contact_email"] = found.ContactEmail,
+                ["responded_on"] = Day(found.RespondedOn),
+                ["score"] = found.Score,
+                ["comment"] = found.Comment,
+            };
+        }, request, s, ct);
+    }
+
+    public static async Task<Results<Ok<RecordsWritten>, ValidationProblem, ProblemHttpResult, NotFound>> PatchTouchpointAsync(string externalId,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "user_email")] string? userEmail, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "occurred_on")] string? occurredOn,
+        string? kind, HttpRequest request, [AsParameters] Services s, CancellationToken ct)
+    {
+        var (key, errors) = TouchpointKey(userEmail, occurredOn, kind);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        return await PatchAsync(ImportKind.Touchpoints, ["account_external_id", "user_email", "occurred_on", "kind"], async db =>
+        {
+            var found = await FindTouchpoint(db, externalId, key).FirstOrDefaultAsync(ct);
+            return found is null ? null : new JsonObject
+            {
+                ["account_external_id"] = externalId,
+                ["user_email"] = key.Email,
+                ["occurred_on"] = Day(found.OccurredOn),
+                ["kind"] = Word(found.Kind),
+                ["summary"] = found.Summary,
+            };
+        }, request, s, ct);
+    }
+
+    private static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>The stored record as its CSV fields, or null when there is none with that key.</summary>
     private static async Task<JsonObject?> CurrentAsync(ImportKind kind, string key, CsmDbContext db, CancellationToken ct)
     {
-        static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         static string? OptionalDay(DateOnly? d) => d is { } day ? Day(day) : null;
         var email = key.Trim().ToLowerInvariant();
         switch (kind)
@@ -195,33 +258,91 @@ public static class PartialUpdateApi
         return TypedResults.NoContent();
     }
 
+    public static async Task<Results<NoContent, NotFound>> DeleteTicketAsync(string externalId, CsmDbContext db, AccountChanges changes, CancellationToken ct)
+    {
+        var ticket = await db.Tickets.FirstOrDefaultAsync(x => x.ExternalId == externalId, ct);
+        if (ticket is null) return TypedResults.NotFound();
+        db.Tickets.Remove(ticket);
+        await db.SaveChangesAsync(ct);
+        changes.Report([ticket.AccountId]);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteNpsAsync(string externalId,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "contact_email")] string? contactEmail, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "responded_on")] string? respondedOn,
+        CsmDbContext db, AccountChanges changes, CancellationToken ct)
+    {
+        var (key, errors) = NpsKey(contactEmail, respondedOn);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var response = await FindNps(db, externalId, key).FirstOrDefaultAsync(ct);
+        if (response is null) return TypedResults.NotFound();
+        db.NpsResponses.Remove(response);
+        await db.SaveChangesAsync(ct);
+        changes.Report([response.AccountId]);
+        return TypedResults.NoContent();
+    }
+
     public static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteTouchpointAsync(string externalId,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "user_email")] string? userEmail, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "occurred_on")] string? occurredOn,
         string? kind, CsmDbContext db, AccountChanges changes, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(userEmail)) errors["user_email"] = ["a value is required"];
-        if (!DateOnly.TryParseExact(occurredOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            errors["occurred_on"] = [$"'{occurredOn}' is not a date (expected yyyy-MM-dd)"];
-        var kinds = Enum.GetValues<Engagement.TouchpointKind>().ToDictionary(k => Word(k), StringComparer.OrdinalIgnoreCase);
-        if (kind is null || !kinds.TryGetValue(kind, out var touchpointKind))
-        {
-            errors["kind"] = [$"'{kind}' is not one of {string.Join(", ", kinds.Keys)}"];
-            touchpointKind = default;
-        }
+        var (key, errors) = TouchpointKey(userEmail, occurredOn, kind);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        var email = userEmail!.Trim().ToLowerInvariant();
-        var touchpoint = await (from t in db.Touchpoints
-                                join a in db.Accounts on t.AccountId equals a.Id
-                                join u in db.Users on t.UserId equals u.Id
-                                where a.ExternalId == externalId && u.Email == email && t.OccurredOn == day && t.Kind == touchpointKind
-                                select t).FirstOrDefaultAsync(ct);
+        var touchpoint = await FindTouchpoint(db, externalId, key).FirstOrDefaultAsync(ct);
         if (touchpoint is null) return TypedResults.NotFound();
         db.Touchpoints.Remove(touchpoint);
         await db.SaveChangesAsync(ct);
         changes.Report([touchpoint.AccountId]);
         return TypedResults.NoContent();
     }
+
+    private readonly record struct NpsKeyValues(string Email, DateOnly RespondedOn);
+
+    private readonly record struct TouchpointKeyValues(string Email, DateOnly OccurredOn, Engagement.TouchpointKind Kind);
+
+    /// <summary>An NPS response's key from the query: the contact's email and the day of the answer, every bad part listed.</summary>
+    private static (NpsKeyValues Key, Dictionary<string, string[]> Errors) NpsKey(string? contactEmail, string? respondedOn)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(contactEmail)) errors["contact_email"] = ["a value is required"];
+        var day = QueryDay("responded_on", respondedOn, errors);
+        return (new NpsKeyValues(contactEmail?.Trim().ToLowerInvariant() ?? "", day), errors);
+    }
+
+    /// <summary>A touchpoint's key from the query: the user's email, the day and the kind, every bad part listed.</summary>
+    private static (TouchpointKeyValues Key, Dictionary<string, string[]> Errors) TouchpointKey(string? userEmail, string? occurredOn, string? kind)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(userEmail)) errors["user_email"] = ["a value is required"];
+        var day = QueryDay("occurred_on", occurredOn, errors);
+        var kinds = Enum.GetValues<Engagement.TouchpointKind>().ToDictionary(k => Word(k), StringComparer.OrdinalIgnoreCase);
+        if (kind is null || !kinds.TryGetValue(kind, out var touchpointKind))
+        {
+            errors["kind"] = [$"'{kind}' is not one of {string.Join(", ", kinds.Keys)}"];
+            touchpointKind = default;
+        }
+        return (new TouchpointKeyValues(userEmail?.Trim().ToLowerInvariant() ?? "", day, touchpointKind), errors);
+    }
+
+    private static DateOnly QueryDay(string name, string? text, Dictionary<string, string[]> errors)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
+        errors[name] = [$"'{text}' is not a date (expected yyyy-MM-dd)"];
+        return default;
+    }
+
+    private static IQueryable<Engagement.NpsResponse> FindNps(CsmDbContext db, string externalId, NpsKeyValues key) =>
+        from n in db.NpsResponses
+        join a in db.Accounts on n.AccountId equals a.Id
+        where a.ExternalId == externalId && n.ContactEmail == key.Email && n.RespondedOn == key.RespondedOn
+        select n;
+
+    private static IQueryable<Engagement.Touchpoint> FindTouchpoint(CsmDbContext db, string externalId, TouchpointKeyValues key) =>
+        from t in db.Touchpoints
+        join a in db.Accounts on t.AccountId equals a.Id
+        join u in db.Users on t.UserId equals u.Id
+        where a.ExternalId == externalId && u.Email == key.Email && t.OccurredOn == key.OccurredOn && t.Kind == key.Kind
+        select t;
 
     private static ProblemHttpResult Refused(string title, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: title, detail: detail);

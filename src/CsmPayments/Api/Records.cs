@@ -34,11 +34,11 @@ internal static class Records
 
     /// <summary>Writes records given as JSON (one object or a list) with the import's rules.</summary>
     public static async Task<Results<Ok<RecordsWritten>, ValidationProblem, ProblemHttpResult>> WriteAsync(ImportKind kind, JsonElement body,
-        Database database, AccountChanges changes, CancellationToken ct)
+        Database database, AccountChanges changes, CancellationToken ct, Func<CsmDbContext, long, CancellationToken, Task>? alsoInTransaction = null)
     {
         if (body.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) || body.ValueKind == JsonValueKind.Array && body.GetArrayLength() == 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["expected a JSON object, or a list of at least one"] });
-        var result = await new Importer(database).ImportRecordsAsync(kind, body, ct);
+        var result = await new Importer(database).ImportRecordsAsync(kind, body, ct, alsoInTransaction);
         if (!result.Succeeded) return ApiBody.Invalid(result, body.ValueKind == JsonValueKind.Array);
 
         var keyField = kind == ImportKind.Accounts ? "external_id" : "account_external_id";

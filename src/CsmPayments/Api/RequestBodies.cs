@@ -196,4 +196,8 @@ internal static class DocumentedProblems
         builder.ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
     public static RouteHandlerBuilder WithNotFoundProblem(this RouteHandlerBuilder builder) => builder.ProducesProblem(StatusCodes.Status404NotFound);
+
+    /// <summary>A create-or-update body: one <typeparamref name="T"/>, or a list of them.</summary>
+    public static RouteHandlerBuilder AcceptsOneOrList<T>(this RouteHandlerBuilder builder) where T : notnull =>
+        builder.Accepts<T>("application/json").WithMetadata(new Hosting.OneOrListBody());
 }

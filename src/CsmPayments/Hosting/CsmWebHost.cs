@@ -66,7 +66,7 @@ public static class CsmWebHost
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddAuthorization(ApiKeyAuthentication.AddScopePolicies);
-        services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecurityScheme>());
+        services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecurityScheme>().AddOperationTransformer<OneOrListBodies>());
 
         services.AddSingleton(sp => CollectionsSetup.Workflows(configuration, sp.GetRequiredService<Database>(),
             sp.GetRequiredService<IOptions<OrganisationOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

@@ -22,8 +22,12 @@ public sealed class OpenApiSchemaTests
 
     private static JsonElement Operation(JsonElement document, string path, string method) => document.GetProperty("paths").GetProperty(path).GetProperty(method);
 
+    /// <summary>The record a request body takes; for a body of one record or a list of them, the record.</summary>
     private static JsonElement RequestSchema(JsonElement document, string path) =>
-        Resolve(document, Operation(document, path, "post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        Record(document, Operation(document, path, "post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+
+    private static JsonElement Record(JsonElement document, JsonElement schema) =>
+        Resolve(document, schema.TryGetProperty("oneOf", out var choices) ? choices[0] : schema);
 
     private static JsonElement ResponseSchema(JsonElement document, string path, string method, string status, string mediaType = "application/json") =>
         Resolve(document, Operation(document, path, method).GetProperty("responses").GetProperty(status).GetProperty("content").GetProperty(mediaType).GetProperty("schema"));
@@ -54,6 +58,25 @@ public sealed class OpenApiSchemaTests
     }
 
     [Fact]
+    public async Task A_create_or_update_body_is_documented_as_one_record_or_a_list_of_them_and_a_patch_as_one()
+    {
+        var document = await DocumentAsync();
+        foreach (var path in new[] { "/api/accounts", "/api/invoices", "/api/payments", "/api/tickets", "/api/nps", "/api/touchpoints" })
+        {
+            var schema = Operation(document, path, "post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+            var choices = schema.GetProperty("oneOf");
+            Assert.Equal(2, choices.GetArrayLength());
+            Assert.Equal("array", choices[1].GetProperty("type").GetString());
+            Assert.Equal(1, choices[1].GetProperty("minItems").GetInt32());
+            // The list is of the same record as the single choice.
+            Assert.Equal(choices[0].GetProperty("$ref").GetString(), choices[1].GetProperty("items").GetProperty("$ref").GetString());
+        }
+        var patch = Operation(document, "/api/accounts/{externalId}", "patch").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        Assert.False(patch.TryGetProperty("oneOf", out _));
+        Assert.Contains("name", Properties(Resolve(document, patch)));
+    }
+
+    [Fact]
     public async Task Every_operation_has_a_typed_body_and_answers_4xx_with_problem_details()
     {
         var document = await DocumentAsync();
@@ -67,7 +90,7 @@ public sealed class OpenApiSchemaTests
                 operations++;
                 if (operation.Value.TryGetProperty("requestBody", out var body))
                 {
-                    var schema = Resolve(document, body.GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+                    var schema = Record(document, body.GetProperty("content").GetProperty("application/json").GetProperty("schema"));
                     if (!schema.TryGetProperty("properties", out _)) untyped.Add(where + " request");
                 }
                 var responses = operation.Value.GetProperty("responses");

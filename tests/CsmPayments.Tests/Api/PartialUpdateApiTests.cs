@@ -102,6 +102,87 @@ public sealed class PartialUpdateApiTests
     }
 
     [Theory, Providers]
+    public async Task A_patch_that_changes_nothing_writes_no_audit_entry_and_a_refused_one_neither(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (_, a1, _) = await server.SeedAccountsAsync();
+        var client = await server.ClientWithAsync(ApiScopes.LedgerWrite);
+        await JsonAsync(await client.PostAsJsonAsync("/api/subscriptions", new
+        {
+            external_id = "S-1",
+            account_external_id = "A-1",
+            plan = "Growth",
+            mrr = "500.00",
+            currency = "USD",
+            start_date = "2026-01-01",
+        }), HttpStatusCode.OK);
+
+        var same = await JsonAsync(await client.PatchAsJsonAsync("/api/subscriptions/S-1", new { mrr = "500.00", plan = "Growth" }), HttpStatusCode.OK);
+        await JsonAsync(await client.PatchAsJsonAsync("/api/subscriptions/S-1", new { mrr = "700", currency = "EUR" }), HttpStatusCode.BadRequest);
+        var changed = await JsonAsync(await client.PatchAsJsonAsync("/api/subscriptions/S-1", new { renewal_date = "2027-01-01" }), HttpStatusCode.OK);
+
+        Assert.Equal(0, same.GetProperty("changed").GetInt64());
+        Assert.Equal(1, changed.GetProperty("changed").GetInt64());
+        await using var db = server.Database.Open();
+        var audit = await db.AuditEntries.Where(e => e.AccountId == a1).ToListAsync();
+        var entry = Assert.Single(audit);
+        Assert.Contains("renewal_date: — → 2027-01-01", entry.Detail);
+        Assert.Equal(new Money(500m, "USD"), (await db.Subscriptions.SingleAsync()).Mrr);
+    }
+
+    [Theory, Providers]
+    public async Task NPS_answers_and_touchpoints_are_patched_by_their_key_and_tickets_and_NPS_answers_deleted(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (_, a1, _) = await server.SeedAccountsAsync();
+        var client = await server.ClientWithAsync(ApiScopes.LedgerWrite);
+        await JsonAsync(await client.PostAsJsonAsync("/api/nps", new[]
+        {
+            new { account_external_id = "A-1", contact_email = "pat@acme.example", responded_on = "2026-03-01", score = 6, comment = "Slow support" },
+            new { account_external_id = "A-1", contact_email = "sam@acme.example", responded_on = "2026-03-02", score = 9, comment = "" },
+        }), HttpStatusCode.OK);
+        await JsonAsync(await client.PostAsJsonAsync("/api/touchpoints",
+            new { account_external_id = "A-1", user_email = "csm@example.com", occurred_on = "2026-03-05", kind = "call", summary = "QBR" }), HttpStatusCode.OK);
+        await JsonAsync(await client.PostAsJsonAsync("/api/tickets", new[]
+        {
+            new { external_id = "T-1", account_external_id = "A-1", opened_on = "2026-03-03", priority = "urgent", status = "open", solved_on = "", subject = "Spam" },
+            new { external_id = "T-2", account_external_id = "A-1", opened_on = "2026-03-04", priority = "low", status = "open", solved_on = "", subject = "Export" },
+        }), HttpStatusCode.OK);
+
+        await JsonAsync(await client.PatchAsJsonAsync("/api/accounts/A-1/nps?contact_email=PAT@acme.example&responded_on=2026-03-01",
+            new { score = 8, comment = "Better since the fix" }), HttpStatusCode.OK);
+        var badScore = await JsonAsync(await client.PatchAsJsonAsync("/api/accounts/A-1/nps?contact_email=pat@acme.example&responded_on=2026-03-01",
+            new { score = 11 }), HttpStatusCode.BadRequest);
+        var rekey = await JsonAsync(await client.PatchAsJsonAsync("/api/accounts/A-1/nps?contact_email=pat@acme.example&responded_on=2026-03-01",
+            new { responded_on = "2026-03-09" }), HttpStatusCode.BadRequest);
+        await JsonAsync(await client.PatchAsJsonAsync("/api/accounts/A-1/nps?contact_email=nobody@acme.example&responded_on=2026-03-01",
+            new { score = 1 }), HttpStatusCode.NotFound);
+        var badKey = await JsonAsync(await client.PatchAsJsonAsync("/api/accounts/A-1/nps?responded_on=March", new { score = 1 }), HttpStatusCode.BadRequest);
+        await JsonAsync(await client.PatchAsJsonAsync("/api/accounts/A-1/touchpoints?user_email=csm@example.com&occurred_on=2026-03-05&kind=call",
+            new { summary = "QBR: renewal at risk over price" }), HttpStatusCode.OK);
+        var touchRekey = await JsonAsync(await client.PatchAsJsonAsync("/api/accounts/A-1/touchpoints?user_email=csm@example.com&occurred_on=2026-03-05&kind=call",
+            new { kind = "meeting" }), HttpStatusCode.BadRequest);
+
+        while (server.Changed.Reader.TryRead(out _)) { }
+        await JsonAsync(await client.DeleteAsync("/api/tickets/T-1"), HttpStatusCode.NoContent);
+        Assert.Contains(a1, await server.NextChangeAsync());
+        await JsonAsync(await client.DeleteAsync("/api/tickets/T-1"), HttpStatusCode.NotFound);
+        await JsonAsync(await client.DeleteAsync("/api/accounts/A-1/nps?contact_email=sam@acme.example&responded_on=2026-03-02"), HttpStatusCode.NoContent);
+        var badDelete = await JsonAsync(await client.DeleteAsync("/api/accounts/A-1/nps?contact_email=sam@acme.example"), HttpStatusCode.BadRequest);
+
+        Assert.Contains("score", badScore.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Contains("cannot be changed", rekey.GetProperty("errors").GetProperty("responded_on")[0].GetString());
+        Assert.Equal(["contact_email", "responded_on"], badKey.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Contains("cannot be changed", touchRekey.GetProperty("errors").GetProperty("kind")[0].GetString());
+        Assert.Equal(["responded_on"], badDelete.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        await using var db = server.Database.Open();
+        var nps = await db.NpsResponses.SingleAsync();
+        Assert.Equal(("pat@acme.example", 8, "Better since the fix"), (nps.ContactEmail, nps.Score, nps.Comment));
+        Assert.Equal("QBR: renewal at risk over price", (await db.Touchpoints.SingleAsync()).Summary);
+        Assert.Equal(["T-2"], await db.Tickets.Select(t => t.ExternalId).ToListAsync());
+    }
+
+    [Theory, Providers]
     public async Task Patch_and_delete_need_the_write_scope_and_users_the_admin_scope(StorageProvider provider)
     {
         await using var server = await ApiServer.StartAsync(provider);
@@ -112,6 +193,10 @@ public sealed class PartialUpdateApiTests
 
         await JsonAsync(await reader.PatchAsJsonAsync("/api/accounts/A-1", new { name = "X" }), HttpStatusCode.Forbidden);
         await JsonAsync(await reader.DeleteAsync("/api/contacts/ap@acme.example"), HttpStatusCode.Forbidden);
+        await JsonAsync(await reader.DeleteAsync("/api/tickets/T-1"), HttpStatusCode.Forbidden);
+        await JsonAsync(await reader.PatchAsJsonAsync("/api/accounts/A-1/nps?contact_email=pat@acme.example&responded_on=2026-03-01", new { score = 1 }),
+            HttpStatusCode.Forbidden);
+        await JsonAsync(await server.Client.DeleteAsync("/api/accounts/A-1/nps?contact_email=pat@acme.example&responded_on=2026-03-01"), HttpStatusCode.Unauthorized);
         await JsonAsync(await server.Client.PatchAsJsonAsync("/api/accounts/A-1", new { name = "X" }), HttpStatusCode.Unauthorized);
         await JsonAsync(await writer.PatchAsJsonAsync("/api/users/csm@example.com", new { capacity = 80 }), HttpStatusCode.Forbidden);
         await JsonAsync(await admin.PatchAsJsonAsync("/api/users/csm@example.com", new { capacity = 80 }), HttpStatusCode.OK);
