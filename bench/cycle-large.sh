@@ -16,6 +16,8 @@
 #   REUSE=DIR         rerun only the cycle steps on a database an earlier KEEP=1 run left behind: DIR is the kept work
 #                     directory (SQLite: DIR/bench.db) and, on PostgreSQL, BENCH_PG and BENCH_PG_DIR are exported as that
 #                     run printed them (the cluster still running); nothing is generated and nothing is deleted afterwards
+#   BENCH_DLL=PATH    with CYCLE=stages, run this build of CsmPayments.Bench.dll instead of building the work tree's
+#                     (for instance an earlier commit's, to compare before and after on the same kept database)
 #   STEPS="reset first same next"  which steps to run, in order (default: first same next dry, the dry run left out
 #                     with SKIP_DRY_RUN=1); reset deletes what earlier cycles wrote (snapshots, segment history, alerts), so
 #                     that the next first run on a reused database is a first run again
@@ -24,10 +26,12 @@ cd "$(dirname "$0")/.."
 accounts=${1:?accounts}; provider=${2:?sqlite or postgres}
 as_of=2026-06-30
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-dotnet build src/CsmPayments -c Release -v quiet -nologo >/dev/null
-dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+if [ -z "${BENCH_DLL:-}" ]; then
+  dotnet build src/CsmPayments -c Release -v quiet -nologo >/dev/null
+  dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+fi
 app=$PWD/src/CsmPayments/bin/Release/net10.0/csm-payments
-bench=$PWD/bench/CsmPayments.Bench/bin/Release/net10.0/CsmPayments.Bench.dll
+bench=${BENCH_DLL:-$PWD/bench/CsmPayments.Bench/bin/Release/net10.0/CsmPayments.Bench.dll}
 if [ -n "${REUSE:-}" ]; then
   work=$REUSE; KEEP=1
   if [ "$provider" = postgres ]; then : "${BENCH_PG:?export BENCH_PG of the kept cluster}" "${BENCH_PG_DIR:?export BENCH_PG_DIR of the kept cluster}"; fi
@@ -64,6 +68,7 @@ step() { # $1: label, rest: command
   local before server; before=$(cut -d' ' -f1 /proc/loadavg); server=$(server_cpu)
   /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" "$work/out" >&2; exit 1; }
   read -r secs kb user sys <"$work/time"
+  sleep 1 # the postmaster reaps the step's backends once the process has closed its connections
   printf '| %s | %s | %s | %.1f s | %d MB | %.1f s | %.1f s | %s → %s |\n' "$provider" "$accounts" "$label" "$secs" $((kb / 1024)) \
     "$(awk "BEGIN { print $user + $sys }")" "$(awk "BEGIN { print $(server_cpu) - $server }")" "$before" "$(cut -d' ' -f1 /proc/loadavg)"
   grep -E 'time:|bands|alerts|generated|rows|waiting|migrated' "$work/out" | sed 's/^ */<!-- /; s/$/ -->/' || true
@@ -80,7 +85,7 @@ fi
 fi
 cycle=("$app" cycle)
 if [ "${CYCLE:-app}" = stages ]; then
-  dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+  [ -n "${BENCH_DLL:-}" ] || dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
   cycle=(dotnet "$bench" cycle --appsettings src/CsmPayments/appsettings.json)
 fi
 steps=${STEPS:-first same next dry}
@@ -90,7 +95,7 @@ for s in $steps; do
     reset)
       sql="DELETE FROM health_snapshots; DELETE FROM segment_assignments; DELETE FROM alerts;"
       if [ "$provider" = postgres ]; then
-        runuser -u postgres -- psql -h 127.0.0.1 -p "$(echo "$BENCH_PG" | sed 's/.*Port=\([0-9]*\).*/\1/')" -U postgres -d bench -qc "$sql; VACUUM ANALYZE health_snapshots, segment_assignments, alerts;" >/dev/null
+        runuser -u postgres -- psql -h 127.0.0.1 -p "$(echo "$BENCH_PG" | sed 's/.*Port=\([0-9]*\).*/\1/')" -U postgres -d bench -q -c "$sql" -c "VACUUM ANALYZE health_snapshots, segment_assignments, alerts;" >/dev/null
       else
         sqlite3 "$work/bench.db" "$sql VACUUM;"
       fi ;;
