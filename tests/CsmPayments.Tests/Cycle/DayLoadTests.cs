@@ -60,7 +60,13 @@ public sealed class DayLoadTests
         {
             Rates = new Organisation.ExchangeRates("USD", new Dictionary<string, decimal>
             {
-                ["EUR"] = 1.08m, ["GBP"] = 1.27m, ["CAD"] = 0.73m, ["AUD"] = 0.66m, ["NZD"] = 0.60m, ["SGD"] = 0.74m, ["JPY"] = 0.0067m,
+                ["EUR"] = 1.08m,
+                ["GBP"] = 1.27m,
+                ["CAD"] = 0.73m,
+                ["AUD"] = 0.66m,
+                ["NZD"] = 0.60m,
+                ["SGD"] = 0.74m,
+                ["JPY"] = 0.0067m,
             }),
         };
         var all = AccountSelection.Range(0, long.MaxValue);
