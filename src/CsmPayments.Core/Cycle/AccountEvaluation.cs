@@ -49,11 +49,9 @@ public static class AccountEvaluator
         }
         var arr = mrr * 12m;
 
-        // A lean load's settlements stand for the payments and credit notes they sum, all dated on or before its day.
-        var reductions = h.Settlements is { } settlements
-            ? settlements.Where(s => s.Value.Reduced > 0m).Select(s => new PaymentFacts(a.Id, s.Key, s.Value.Reduced, a.Currency, asOf, true))
-            : h.Payments.Where(p => p.Succeeded).Select(p => new PaymentFacts(a.Id, p.InvoiceId, p.Amount, a.Currency, p.PaidOn, true));
-        var position = Ledger.Position(asOf, h.Invoices, reductions, h.CreditNotes);
+        var position = Ledger.Position(asOf, h.Invoices,
+            h.Payments.Where(p => p.Succeeded).Select(p => new PaymentFacts(a.Id, p.InvoiceId, p.Amount, a.Currency, p.PaidOn, true)),
+            h.CreditNotes);
         var open = new List<OpenBalance>();
         var owing = new HashSet<long>();
         var maxDaysPastDue = 0;

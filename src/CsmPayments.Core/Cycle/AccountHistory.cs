@@ -12,9 +12,6 @@ public readonly record struct SubscriptionRow(decimal Mrr, string Currency, Date
     public bool IsActiveOn(DateOnly date) => Start <= date && (End is null || End > date);
 }
 
-/// <summary>What was paid or credited on one invoice by a day, and the day that settled it in full (null while it is not).</summary>
-public readonly record struct Settlement(decimal Reduced, DateOnly? SettledOn);
-
 public readonly record struct PaymentRow(long? InvoiceId, decimal Amount, DateOnly PaidOn, bool Succeeded, bool DisputeCode);
 
 /// <summary>A ticket as health reads it; <see cref="Dispute"/> when its subject names a billing dispute.</summary>
@@ -48,28 +45,12 @@ public sealed class AccountHistory(AccountRow account)
 
     public DateOnly? LastTouchpoint { get; set; }
 
-    /// <summary>
-    /// Per invoice, what successful payments and credit notes had taken off it by the load's day, and the day they settled
-    /// it: summed by the database (exact decimals) when the day load reads the ledger lean. Then <see cref="Payments"/> holds
-    /// only the failed attempts the rules look back on, <see cref="CreditNotes"/> is empty, and the history is evaluated
-    /// for the load's day alone. Null when every ledger row was read.
-    /// </summary>
-    public Dictionary<long, Settlement>? Settlements { get; set; }
-
     private Dictionary<long, DateOnly>? _settledOn;
 
     /// <summary>The day each invoice's balance reached zero through payments and credit notes (not counting write-offs).</summary>
     public IReadOnlyDictionary<long, DateOnly> SettledOn()
     {
         if (_settledOn is not null) return _settledOn;
-        if (Settlements is { } settlements)
-        {
-            _settledOn = [];
-            foreach (var invoice in Invoices)
-                if (invoice.Status != InvoiceStatus.Void && settlements.TryGetValue(invoice.Id, out var s) && s.SettledOn is { } on)
-                    _settledOn[invoice.Id] = on;
-            return _settledOn;
-        }
         var reductions = new Dictionary<long, List<(DateOnly On, decimal Amount)>>();
         foreach (var p in Payments)
             if (p.Succeeded && p.InvoiceId is { } id)

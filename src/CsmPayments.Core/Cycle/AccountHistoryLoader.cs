@@ -93,57 +93,25 @@ public static class AccountHistoryLoader
 
         await ReadAsync("subscriptions", "SELECT account_id, mrr, currency, start_date, end_date, renewal_date FROM subscriptions WHERE {accounts} AND start_date <= @asOf",
             (r, h) => h.Subscriptions.Add(new SubscriptionRow(r.GetDecimal(1), r.GetString(2), LeanQuery.Date(r, 3), LeanQuery.NullableDate(r, 4), LeanQuery.NullableDate(r, 5))));
+        await ReadAsync("invoices", "SELECT account_id, id, issue_date, due_date, amount, currency, status FROM invoices WHERE {accounts} AND issue_date <= @asOf",
+            (r, h) =>
+            {
+                var currency = r.GetString(5);
+                h.Invoices.Add(new InvoiceFacts(r.GetInt64(1), h.Account.Id, LeanQuery.Date(r, 2), LeanQuery.Date(r, 3), r.GetDecimal(4),
+                    h.Account.Currency == currency ? h.Account.Currency : currency, LeanQuery.Enum<InvoiceStatus>(r, 6)));
+            });
         var disputeCodes = settings.Health.Payment.DisputeCodes;
-        if (db.Provider == StorageProvider.Postgres)
-        {
-            // The database sums each invoice's payments and credit notes (numeric: exact) and finds the day the running sum
-            // reached the amount, so that only the invoices and the failed attempts of the look-back window are shipped.
-            await ReadAsync("invoices",
-                "WITH reductions AS (SELECT invoice_id, paid_on AS day, amount FROM payments WHERE {accounts} AND status = 'Succeeded' AND invoice_id IS NOT NULL AND paid_on <= @asOf"
-                + " UNION ALL SELECT invoice_id, issued_on, amount FROM credit_notes WHERE {accounts} AND issued_on <= @asOf),"
-                + " running AS (SELECT invoice_id, day, SUM(amount) OVER (PARTITION BY invoice_id ORDER BY day) AS total FROM reductions),"
-                + " settled AS (SELECT r.invoice_id, MAX(r.total) AS reduced, MIN(r.day) FILTER (WHERE r.total >= i.amount) AS settled_on"
-                + " FROM running r JOIN invoices i ON i.id = r.invoice_id GROUP BY r.invoice_id)"
-                + " SELECT i.account_id, i.id, i.issue_date, i.due_date, i.amount, i.currency, i.status, s.reduced, s.settled_on"
-                + " FROM invoices i LEFT JOIN settled s ON s.invoice_id = i.id WHERE {accounts:i} AND i.issue_date <= @asOf",
-                (r, h) =>
-                {
-                    AddInvoice(r, h);
-                    if (r.IsDBNull(7)) return;
-                    (h.Settlements ??= [])[r.GetInt64(1)] = new Settlement(r.GetDecimal(7), LeanQuery.NullableDate(r, 8));
-                });
-            foreach (var h in list) h.Settlements ??= [];
-            var failedFrom = asOf.AddDays(-Math.Max(90, settings.Health.Payment.FailedPaymentWindowDays));
-            await ReadAsync("payments",
-                "SELECT account_id, invoice_id, amount, paid_on, status, failure_code FROM payments WHERE {accounts} AND status <> 'Succeeded' AND paid_on <= @asOf AND paid_on > @failedFrom",
-                (r, h) => h.Payments.Add(PaymentOf(r)), ("failedFrom", failedFrom));
-        }
-        else
-        {
-            // SQLite keeps decimals as text and would sum them as floating point: every ledger row is read and summed in C#.
-            await ReadAsync("invoices", "SELECT account_id, id, issue_date, due_date, amount, currency, status FROM invoices WHERE {accounts} AND issue_date <= @asOf", AddInvoice);
-            await ReadAsync("payments", "SELECT account_id, invoice_id, amount, paid_on, status, failure_code FROM payments WHERE {accounts} AND paid_on <= @asOf",
-                (r, h) => h.Payments.Add(PaymentOf(r)));
-            await ReadAsync("credit notes", "SELECT account_id, invoice_id, amount, currency, issued_on FROM credit_notes WHERE {accounts} AND issued_on <= @asOf",
-                (r, h) =>
-                {
-                    var currency = r.GetString(3);
-                    h.CreditNotes.Add(new CreditNoteFacts(h.Account.Id, r.GetInt64(1), r.GetDecimal(2), h.Account.Currency == currency ? h.Account.Currency : currency,
-                        LeanQuery.Date(r, 4)));
-                });
-        }
-
-        static void AddInvoice(System.Data.Common.DbDataReader r, AccountHistory h)
-        {
-            var currency = r.GetString(5);
-            h.Invoices.Add(new InvoiceFacts(r.GetInt64(1), h.Account.Id, LeanQuery.Date(r, 2), LeanQuery.Date(r, 3), r.GetDecimal(4),
-                h.Account.Currency == currency ? h.Account.Currency : currency, LeanQuery.Enum<InvoiceStatus>(r, 6)));
-        }
-
-        PaymentRow PaymentOf(System.Data.Common.DbDataReader r) =>
-            new(r.IsDBNull(1) ? null : r.GetInt64(1), r.GetDecimal(2), LeanQuery.Date(r, 3), LeanQuery.Enum<PaymentStatus>(r, 4) == PaymentStatus.Succeeded,
-                !r.IsDBNull(5) && disputeCodes.Contains(r.GetString(5), StringComparer.OrdinalIgnoreCase));
-
+        await ReadAsync("payments", "SELECT account_id, invoice_id, amount, paid_on, status, failure_code FROM payments WHERE {accounts} AND paid_on <= @asOf",
+            (r, h) => h.Payments.Add(new PaymentRow(r.IsDBNull(1) ? null : r.GetInt64(1), r.GetDecimal(2), LeanQuery.Date(r, 3),
+                LeanQuery.Enum<PaymentStatus>(r, 4) == PaymentStatus.Succeeded,
+                !r.IsDBNull(5) && disputeCodes.Contains(r.GetString(5), StringComparer.OrdinalIgnoreCase))));
+        await ReadAsync("credit notes", "SELECT account_id, invoice_id, amount, currency, issued_on FROM credit_notes WHERE {accounts} AND issued_on <= @asOf",
+            (r, h) =>
+            {
+                var currency = r.GetString(3);
+                h.CreditNotes.Add(new CreditNoteFacts(h.Account.Id, r.GetInt64(1), r.GetDecimal(2), h.Account.Currency == currency ? h.Account.Currency : currency,
+                    LeanQuery.Date(r, 4)));
+            });
         var words = settings.Health.Payment.DisputeWords;
         await ReadAsync("tickets",
             "SELECT account_id, opened_on, priority, status, solved_on, subject FROM tickets WHERE {accounts} AND opened_on <= @asOf"

@@ -8,7 +8,7 @@ namespace CsmPayments.Cycle;
 /// <summary>
 /// A parameterised SQL read over the selected accounts on a context's own connection, its rows read by ordinal: the
 /// cycle's hot day-load reads skip EF's materialisation. The SQL names tables and columns as the model maps them (snake
-/// case); <c>{accounts}</c> in it stands for the account filter on the column given (<c>{accounts:x}</c> on that column of the table aliased x). Dates, decimals and strings read the
+/// case); <c>{accounts}</c> in it stands for the account filter on the column given. Dates, decimals and strings read the
 /// same on both providers (SQLite keeps dates as <c>yyyy-MM-dd</c> text and decimals as text, both parsed exactly).
 /// </summary>
 internal sealed class LeanQuery : IAsyncDisposable
@@ -48,9 +48,7 @@ internal sealed class LeanQuery : IAsyncDisposable
             Add(command, "low", selection.Low);
             Add(command, "high", selection.High);
         }
-        // {accounts:alias} filters an aliased table's column.
-        command.CommandText = System.Text.RegularExpressions.Regex.Replace(sql, @"\{accounts(?::(\w+))?\}",
-            m => m.Groups[1].Success ? filter.Replace(accountColumn, m.Groups[1].Value + "." + accountColumn, StringComparison.Ordinal) : filter);
+        command.CommandText = sql.Replace("{accounts}", filter, StringComparison.Ordinal);
         return new LeanQuery(command);
     }
 
