@@ -69,7 +69,7 @@ public static class HealthStage
                     HealthBand? previousBand = previous.TryGetValue(id, out var p) ? p : null;
                     run.Outcomes.Add(new AccountOutcome(id, evaluation.CsmId, health.Band, previousBand, health.Signals, evaluation.Segments.RiskTier, evaluation.Billing));
                     var snapshot = new HealthSnapshot(id, asOf, evaluation.Segments.ServiceTier, health);
-                    if (today is null || !today.TryGetValue(id, out var stored) || !stored.SameAs(snapshot)) toStore.Add(snapshot);
+                    if (today is null || !today.TryGetValue(id, out var stored) || !stored.Matches(snapshot)) toStore.Add(snapshot);
                     if (!current.TryGetValue(id, out var before) || before != evaluation.Segments)
                         changed.Add(new SegmentAssignment(id, asOf, evaluation.Segments));
                     summary.AccountsEvaluated++;
@@ -114,7 +114,7 @@ public static class HealthStage
             var current = new Dictionary<long, SegmentResult>();
             await foreach (var (accountId, segments) in SegmentAssignments.StreamAsync(selection.Apply(db.SegmentAssignments.AsNoTracking(), s => s.AccountId), asOf, ct))
                 current[accountId] = segments;
-            var today = rerun && !run.DryRun ? await SnapshotsOnAsync(db, selection, asOf, ct) : null;
+            var today = rerun && !run.DryRun ? await StoredOnAsync(db, selection, asOf, ct) : null;
             timings.Time("read earlier snapshots and segments", clock.Elapsed);
             return new Loaded(histories, earlier, previous, current, today);
         }
@@ -129,7 +129,33 @@ public static class HealthStage
     }
 
     private sealed record Loaded(List<AccountHistory> Histories, Dictionary<long, HealthResult> Earlier, Dictionary<long, HealthBand> Previous,
-        Dictionary<long, SegmentResult> Current, Dictionary<long, HealthSnapshot>? Today);
+        Dictionary<long, SegmentResult> Current, Dictionary<long, StoredSnapshot>? Today);
+
+    /// <summary>A stored snapshot's values, to tell whether a rerun of its day would change it.</summary>
+    internal sealed record StoredSnapshot(string Tier, int Score, string Band, int PaymentHealth, int? Usage, int? Engagement, int? Support, int? Sentiment,
+        bool Onboarding, string Signals, string Explanation)
+    {
+        public bool Matches(HealthSnapshot s) =>
+            Score == s.Score && PaymentHealth == s.PaymentHealth && Usage == s.Usage && Engagement == s.Engagement && Support == s.Support
+            && Sentiment == s.Sentiment && Onboarding == s.Onboarding && Tier == s.Tier.ToString() && Band == s.Band.ToString()
+            && string.Equals(Signals, s.Signals, StringComparison.Ordinal) && string.Equals(Explanation, s.Explanation, StringComparison.Ordinal);
+    }
+
+    /// <summary>The day's stored snapshots, read by ordinal (enums as the model stores them, by name).</summary>
+    internal static async Task<Dictionary<long, StoredSnapshot>> StoredOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
+    {
+        var result = new Dictionary<long, StoredSnapshot>();
+        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id",
+            "SELECT account_id, tier, score, band, payment_health, usage, engagement, support, sentiment, onboarding, signals, explanation"
+            + " FROM health_snapshots WHERE {accounts} AND as_of = @day", ct);
+        query.With("day", day);
+        await using var r = await query.ReadAsync(ct);
+        int? Int(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+        while (await r.ReadAsync(ct))
+            result[r.GetInt64(0)] = new StoredSnapshot(r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), Int(5), Int(6), Int(7), Int(8),
+                r.GetBoolean(9), r.GetString(10), r.GetString(11));
+        return result;
+    }
 
     /// <summary>
     /// The snapshots of <paramref name="day"/> as results to compare a later day with: scores, band and components only
@@ -151,14 +177,6 @@ public static class HealthStage
         var result = new Dictionary<long, HealthBand>();
         var rows = selection.Apply(db.HealthSnapshots.AsNoTracking(), s => s.AccountId).Where(s => s.AsOf == day).Select(s => new { s.AccountId, s.Band });
         await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct)) result[s.AccountId] = s.Band;
-        return result;
-    }
-
-    internal static async Task<Dictionary<long, HealthSnapshot>> SnapshotsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
-    {
-        var result = new Dictionary<long, HealthSnapshot>();
-        var rows = selection.Apply(db.HealthSnapshots.AsNoTracking(), s => s.AccountId).Where(s => s.AsOf == day);
-        await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct)) result[s.AccountId] = s;
         return result;
     }
 }

@@ -56,13 +56,6 @@ public sealed class HealthSnapshot
             [HealthComponent.Payment] = payment,
         };
 
-    /// <summary>Whether <paramref name="other"/> stores the same values (its id aside): rewriting it would change nothing.</summary>
-    public bool SameAs(HealthSnapshot other) =>
-        AccountId == other.AccountId && AsOf == other.AsOf && Tier == other.Tier && Score == other.Score && Band == other.Band
-        && PaymentHealth == other.PaymentHealth && Usage == other.Usage && Engagement == other.Engagement && Support == other.Support
-        && Sentiment == other.Sentiment && Onboarding == other.Onboarding
-        && string.Equals(Signals, other.Signals, StringComparison.Ordinal) && string.Equals(Explanation, other.Explanation, StringComparison.Ordinal);
-
     /// <summary>The stored snapshot as a result, for comparing a later day with it.</summary>
     public HealthResult ToResult() => new(Score, Band, PaymentHealth, Components(), SignalSet, Explanation, Onboarding);
 }
