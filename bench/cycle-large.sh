@@ -13,16 +13,31 @@
 #   SKIP_DRY_RUN=1    leave out the dry run
 #   CYCLE=stages      run the cycle's stages through the bench (`CsmPayments.Bench cycle`) without the collection stage
 #                     and delivery, as a deployment without collections does, instead of the csm-payments executable
+#   REUSE=DIR         rerun only the cycle steps on a database an earlier KEEP=1 run left behind: DIR is the kept work
+#                     directory (SQLite: DIR/bench.db) and, on PostgreSQL, BENCH_PG and BENCH_PG_DIR are exported as that
+#                     run printed them (the cluster still running); nothing is generated and nothing is deleted afterwards
+#   BENCH_DLL=PATH    with CYCLE=stages, run this build of CsmPayments.Bench.dll instead of building the work tree's
+#                     (for instance an earlier commit's, to compare before and after on the same kept database)
+#   STEPS="reset first same next"  which steps to run, in order (default: first same next dry, the dry run left out
+#                     with SKIP_DRY_RUN=1); reset deletes what earlier cycles wrote (snapshots, segment history, alerts), so
+#                     that the next first run on a reused database is a first run again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:?accounts}; provider=${2:?sqlite or postgres}
 as_of=2026-06-30
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-dotnet build src/CsmPayments -c Release -v quiet -nologo >/dev/null
-dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+if [ -z "${BENCH_DLL:-}" ]; then
+  dotnet build src/CsmPayments -c Release -v quiet -nologo >/dev/null
+  dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+fi
 app=$PWD/src/CsmPayments/bin/Release/net10.0/csm-payments
-bench=$PWD/bench/CsmPayments.Bench/bin/Release/net10.0/CsmPayments.Bench.dll
-work=$(mktemp -d "${BENCH_DIR:-/tmp}/csm-cycle-large.XXXXXX")
+bench=${BENCH_DLL:-$PWD/bench/CsmPayments.Bench/bin/Release/net10.0/CsmPayments.Bench.dll}
+if [ -n "${REUSE:-}" ]; then
+  work=$REUSE; KEEP=1
+  if [ "$provider" = postgres ]; then : "${BENCH_PG:?export BENCH_PG of the kept cluster}" "${BENCH_PG_DIR:?export BENCH_PG_DIR of the kept cluster}"; fi
+else
+  work=$(mktemp -d "${BENCH_DIR:-/tmp}/csm-cycle-large.XXXXXX")
+fi
 cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then echo "<!-- kept: $work ${BENCH_PG_DIR:-} ${BENCH_PG:-} -->"; return; fi
   rm -rf "$work"
@@ -30,8 +45,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$provider" = postgres ]; then
+if [ "$provider" = postgres ] && [ -z "${REUSE:-}" ]; then
   eval "$(bench/pg.sh start)"
+fi
+if [ "$provider" = postgres ]; then
   export Database__Provider=postgres ConnectionStrings__CsmPayments="$BENCH_PG"
 else
   export Database__Provider=sqlite ConnectionStrings__CsmPayments="Data Source=$work/bench.db"
@@ -51,11 +68,13 @@ step() { # $1: label, rest: command
   local before server; before=$(cut -d' ' -f1 /proc/loadavg); server=$(server_cpu)
   /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" "$work/out" >&2; exit 1; }
   read -r secs kb user sys <"$work/time"
+  sleep 1 # the postmaster reaps the step's backends once the process has closed its connections
   printf '| %s | %s | %s | %.1f s | %d MB | %.1f s | %.1f s | %s → %s |\n' "$provider" "$accounts" "$label" "$secs" $((kb / 1024)) \
     "$(awk "BEGIN { print $user + $sys }")" "$(awk "BEGIN { print $(server_cpu) - $server }")" "$before" "$(cut -d' ' -f1 /proc/loadavg)"
   grep -E 'time:|bands|alerts|generated|rows|waiting|migrated' "$work/out" | sed 's/^ */<!-- /; s/$/ -->/' || true
 }
 
+if [ -z "${REUSE:-}" ]; then
 step "generate (direct, bulk)" dotnet "$bench" generate --accounts "$accounts" --seed 1 --as-of "$as_of" \
   --provider "$provider" --connection "$ConnectionStrings__CsmPayments"
 if [ "$provider" = postgres ]; then
@@ -63,12 +82,27 @@ if [ "$provider" = postgres ]; then
 else
   echo "<!-- database size: $(du -h "$work/bench.db" | cut -f1) -->"
 fi
+fi
 cycle=("$app" cycle)
 if [ "${CYCLE:-app}" = stages ]; then
-  dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
+  [ -n "${BENCH_DLL:-}" ] || dotnet build bench/CsmPayments.Bench -c Release -v quiet -nologo >/dev/null
   cycle=(dotnet "$bench" cycle --appsettings src/CsmPayments/appsettings.json)
 fi
-step "cycle, first run" "${cycle[@]}" --as-of "$as_of"
-step "cycle, same day again (nothing changes)" "${cycle[@]}" --as-of "$as_of"
-step "cycle, next day" "${cycle[@]}" --as-of 2026-07-01
-if [ "${SKIP_DRY_RUN:-0}" != 1 ]; then step "cycle --dry-run" "${cycle[@]}" --as-of 2026-07-02 --dry-run; fi
+steps=${STEPS:-first same next dry}
+[ "${SKIP_DRY_RUN:-0}" = 1 ] && steps=${steps//dry/}
+for s in $steps; do
+  case $s in
+    reset)
+      sql="DELETE FROM health_snapshots; DELETE FROM segment_assignments; DELETE FROM alerts;"
+      if [ "$provider" = postgres ]; then
+        runuser -u postgres -- psql -h 127.0.0.1 -p "$(echo "$BENCH_PG" | sed 's/.*Port=\([0-9]*\).*/\1/')" -U postgres -d bench -q -c "$sql" -c "VACUUM ANALYZE health_snapshots, segment_assignments, alerts;" >/dev/null
+      else
+        sqlite3 "$work/bench.db" "$sql VACUUM;"
+      fi ;;
+    first) step "cycle, first run" "${cycle[@]}" --as-of "$as_of" ;;
+    same) step "cycle, same day again (nothing changes)" "${cycle[@]}" --as-of "$as_of" ;;
+    next) step "cycle, next day" "${cycle[@]}" --as-of 2026-07-01 ;;
+    dry) step "cycle --dry-run" "${cycle[@]}" --as-of 2026-07-02 --dry-run ;;
+    *) echo "unknown step $s (first, same, next, dry)" >&2; exit 2 ;;
+  esac
+done

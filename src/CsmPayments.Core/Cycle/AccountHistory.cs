@@ -51,19 +51,28 @@ public sealed class AccountHistory(AccountRow account)
     public IReadOnlyDictionary<long, DateOnly> SettledOn()
     {
         if (_settledOn is not null) return _settledOn;
-        var reductions = new Dictionary<long, List<(DateOnly On, decimal Amount)>>();
+        // One array of every reduction in date order, walked per invoice: an account has a few invoices and payments, so
+        // this costs less than a list per invoice. Amounts are never negative, so the day a running sum reaches the amount
+        // does not depend on the order of reductions within one day.
+        var count = CreditNotes.Count;
+        foreach (var p in Payments)
+            if (p.Succeeded && p.InvoiceId is not null)
+                count++;
+        var reductions = new (long Invoice, DateOnly On, decimal Amount)[count];
+        var n = 0;
         foreach (var p in Payments)
             if (p.Succeeded && p.InvoiceId is { } id)
-                Add(reductions, id, p.PaidOn, p.Amount);
-        foreach (var c in CreditNotes) Add(reductions, c.InvoiceId, c.IssuedOn, c.Amount);
-        _settledOn = [];
+                reductions[n++] = (id, p.PaidOn, p.Amount);
+        foreach (var c in CreditNotes) reductions[n++] = (c.InvoiceId, c.IssuedOn, c.Amount);
+        Array.Sort(reductions, (a, b) => a.On.CompareTo(b.On));
+        _settledOn = new Dictionary<long, DateOnly>(Invoices.Count);
         foreach (var invoice in Invoices)
         {
-            if (invoice.Status == InvoiceStatus.Void || !reductions.TryGetValue(invoice.Id, out var list)) continue;
-            list.Sort((a, b) => a.On.CompareTo(b.On));
+            if (invoice.Status == InvoiceStatus.Void) continue;
             var sum = 0m;
-            foreach (var (on, amount) in list)
+            foreach (var (id, on, amount) in reductions)
             {
+                if (id != invoice.Id) continue;
                 sum += amount;
                 if (sum < invoice.Amount) continue;
                 _settledOn[invoice.Id] = on;
@@ -71,12 +80,6 @@ public sealed class AccountHistory(AccountRow account)
             }
         }
         return _settledOn;
-    }
-
-    private static void Add(Dictionary<long, List<(DateOnly, decimal)>> map, long id, DateOnly on, decimal amount)
-    {
-        if (!map.TryGetValue(id, out var list)) map[id] = list = [];
-        list.Add((on, amount));
     }
 
     public DateOnly? LastTouchpointOn(DateOnly asOf)

@@ -34,6 +34,9 @@ public static class HealthStage
             : await reader.Accounts.AsNoTracking().OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct);
         var previousDay = await reader.HealthSnapshots.AsNoTracking().Where(s => s.AsOf < asOf).MaxAsync(s => (DateOnly?)s.AsOf, ct);
         var weekAgo = asOf.AddDays(-7);
+        // A first run of the day inserts its snapshots straight away; a rerun compares with what the day already has and
+        // writes only what changed.
+        var rerun = await reader.HealthSnapshots.AsNoTracking().AnyAsync(s => s.AsOf == asOf, ct);
 
         var snapshots = new BulkUpsert<HealthSnapshot>(writer, nameof(HealthSnapshot.AccountId), nameof(HealthSnapshot.AsOf));
         var assignments = new BulkUpsert<SegmentAssignment>(writer, nameof(SegmentAssignment.AccountId), nameof(SegmentAssignment.EffectiveOn));
@@ -49,7 +52,7 @@ public static class HealthStage
             for (var k = 0; k < chunks.Count; k++)
             {
                 var chunk = chunks[k];
-                var (histories, earlier, previous, current) = await loading.Dequeue();
+                var (histories, earlier, previous, current, today) = await loading.Dequeue();
                 var ahead = k + LoadsAhead;
                 if (ahead < chunks.Count) loading.Enqueue(LoadAsync(readers[ahead % readers.Length], chunks[ahead]));
                 var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -58,14 +61,15 @@ public static class HealthStage
                 // Evaluation is pure: spread it over the cores, then gather in id order.
                 var evaluations = new AccountEvaluation[histories.Count];
                 Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i =>
-                    evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id)?.ToResult()));
+                    evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id)));
                 foreach (var evaluation in evaluations)
                 {
                     var id = evaluation.AccountId;
                     var health = evaluation.Health;
-                    HealthBand? previousBand = previous.TryGetValue(id, out var p) ? p.Band : null;
+                    HealthBand? previousBand = previous.TryGetValue(id, out var p) ? p : null;
                     run.Outcomes.Add(new AccountOutcome(id, evaluation.CsmId, health.Band, previousBand, health.Signals, evaluation.Segments.RiskTier, evaluation.Billing));
-                    toStore.Add(new HealthSnapshot(id, asOf, evaluation.Segments.ServiceTier, health));
+                    var snapshot = new HealthSnapshot(id, asOf, evaluation.Segments.ServiceTier, health);
+                    if (today is null || !today.TryGetValue(id, out var stored) || !stored.Matches(snapshot)) toStore.Add(snapshot);
                     if (!current.TryGetValue(id, out var before) || before != evaluation.Segments)
                         changed.Add(new SegmentAssignment(id, asOf, evaluation.Segments));
                     summary.AccountsEvaluated++;
@@ -81,7 +85,7 @@ public static class HealthStage
                 clock.Restart();
                 if (!run.DryRun)
                 {
-                    summary.SnapshotsWritten += await snapshots.WriteAsync(toStore, ct);
+                    summary.SnapshotsWritten += rerun ? await snapshots.WriteAsync(toStore, ct) : await snapshots.InsertAsync(toStore, ct);
                     await assignments.WriteAsync(changed, ct);
                     summary.Time("write snapshots and segments", clock.Elapsed);
                 }
@@ -103,15 +107,16 @@ public static class HealthStage
             var selection = run.Accounts?.Ids is not null ? AccountSelection.Of(chunk) : AccountSelection.Range(chunk[0], chunk[^1]);
             var histories = await AccountHistoryLoader.LoadDayAsync(db, selection, asOf, run.Settings, ct, timings);
             clock.Restart();
-            var earlier = await SnapshotsOnAsync(db, selection, weekAgo, ct);
+            var earlier = await EarlierResultsAsync(db, selection, weekAgo, ct);
             var previous = previousDay is { } day
-                ? (weekAgo == day ? earlier : await SnapshotsOnAsync(db, selection, day, ct))
+                ? (weekAgo == day ? earlier.ToDictionary(e => e.Key, e => e.Value.Band) : await BandsOnAsync(db, selection, day, ct))
                 : [];
             var current = new Dictionary<long, SegmentResult>();
             await foreach (var (accountId, segments) in SegmentAssignments.StreamAsync(selection.Apply(db.SegmentAssignments.AsNoTracking(), s => s.AccountId), asOf, ct))
                 current[accountId] = segments;
+            var today = rerun && !run.DryRun ? await StoredOnAsync(db, selection, asOf, ct) : null;
             timings.Time("read earlier snapshots and segments", clock.Elapsed);
-            return new Loaded(histories, earlier, previous, current);
+            return new Loaded(histories, earlier, previous, current, today);
         }
     }
 
@@ -123,14 +128,55 @@ public static class HealthStage
         }
     }
 
-    private sealed record Loaded(List<AccountHistory> Histories, Dictionary<long, HealthSnapshot> Earlier, Dictionary<long, HealthSnapshot> Previous,
-        Dictionary<long, SegmentResult> Current);
+    private sealed record Loaded(List<AccountHistory> Histories, Dictionary<long, HealthResult> Earlier, Dictionary<long, HealthBand> Previous,
+        Dictionary<long, SegmentResult> Current, Dictionary<long, StoredSnapshot>? Today);
 
-    internal static async Task<Dictionary<long, HealthSnapshot>> SnapshotsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
+    /// <summary>A stored snapshot's values, to tell whether a rerun of its day would change it.</summary>
+    internal sealed record StoredSnapshot(string Tier, int Score, string Band, int PaymentHealth, int? Usage, int? Engagement, int? Support, int? Sentiment,
+        bool Onboarding, string Signals, string Explanation)
     {
-        var result = new Dictionary<long, HealthSnapshot>();
-        var rows = selection.Apply(db.HealthSnapshots.AsNoTracking(), s => s.AccountId).Where(s => s.AsOf == day);
-        await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct)) result[s.AccountId] = s;
+        public bool Matches(HealthSnapshot s) =>
+            Score == s.Score && PaymentHealth == s.PaymentHealth && Usage == s.Usage && Engagement == s.Engagement && Support == s.Support
+            && Sentiment == s.Sentiment && Onboarding == s.Onboarding && Tier == s.Tier.ToString() && Band == s.Band.ToString()
+            && string.Equals(Signals, s.Signals, StringComparison.Ordinal) && string.Equals(Explanation, s.Explanation, StringComparison.Ordinal);
+    }
+
+    /// <summary>The day's stored snapshots, read by ordinal (enums as the model stores them, by name).</summary>
+    internal static async Task<Dictionary<long, StoredSnapshot>> StoredOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
+    {
+        var result = new Dictionary<long, StoredSnapshot>();
+        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id",
+            "SELECT account_id, tier, score, band, payment_health, usage, engagement, support, sentiment, onboarding, signals, explanation"
+            + " FROM health_snapshots WHERE {accounts} AND as_of = @day", ct);
+        query.With("day", day);
+        await using var r = await query.ReadAsync(ct);
+        int? Int(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+        while (await r.ReadAsync(ct))
+            result[r.GetInt64(0)] = new StoredSnapshot(r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), Int(5), Int(6), Int(7), Int(8),
+                r.GetBoolean(9), r.GetString(10), r.GetString(11));
+        return result;
+    }
+
+    /// <summary>
+    /// The snapshots of <paramref name="day"/> as results to compare a later day with: scores, band and components only
+    /// (what the explanation of a movement reads), without their stored signals and explanation.
+    /// </summary>
+    internal static async Task<Dictionary<long, HealthResult>> EarlierResultsAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
+    {
+        var result = new Dictionary<long, HealthResult>();
+        var rows = selection.Apply(db.HealthSnapshots.AsNoTracking(), s => s.AccountId).Where(s => s.AsOf == day)
+            .Select(s => new { s.AccountId, s.Score, s.Band, s.PaymentHealth, s.Usage, s.Engagement, s.Support, s.Sentiment, s.Onboarding });
+        await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct))
+            result[s.AccountId] = new HealthResult(s.Score, s.Band, s.PaymentHealth, HealthSnapshot.ComponentsOf(s.Usage, s.Engagement, s.Support, s.Sentiment, s.PaymentHealth),
+                HealthSignals.None, "", s.Onboarding);
+        return result;
+    }
+
+    internal static async Task<Dictionary<long, HealthBand>> BandsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
+    {
+        var result = new Dictionary<long, HealthBand>();
+        var rows = selection.Apply(db.HealthSnapshots.AsNoTracking(), s => s.AccountId).Where(s => s.AsOf == day).Select(s => new { s.AccountId, s.Band });
+        await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct)) result[s.AccountId] = s.Band;
         return result;
     }
 }

@@ -44,14 +44,17 @@ public sealed class HealthSnapshot
 
     public HealthSignals SignalSet => HealthSignalNames.Parse(Signals);
 
-    public IReadOnlyDictionary<HealthComponent, int?> Components() => new Dictionary<HealthComponent, int?>
-    {
-        [HealthComponent.Usage] = Usage,
-        [HealthComponent.Engagement] = Engagement,
-        [HealthComponent.Support] = Support,
-        [HealthComponent.Sentiment] = Sentiment,
-        [HealthComponent.Payment] = PaymentHealth,
-    };
+    public IReadOnlyDictionary<HealthComponent, int?> Components() => ComponentsOf(Usage, Engagement, Support, Sentiment, PaymentHealth);
+
+    public static IReadOnlyDictionary<HealthComponent, int?> ComponentsOf(int? usage, int? engagement, int? support, int? sentiment, int payment) =>
+        new Dictionary<HealthComponent, int?>
+        {
+            [HealthComponent.Usage] = usage,
+            [HealthComponent.Engagement] = engagement,
+            [HealthComponent.Support] = support,
+            [HealthComponent.Sentiment] = sentiment,
+            [HealthComponent.Payment] = payment,
+        };
 
     /// <summary>The stored snapshot as a result, for comparing a later day with it.</summary>
     public HealthResult ToResult() => new(Score, Band, PaymentHealth, Components(), SignalSet, Explanation, Onboarding);

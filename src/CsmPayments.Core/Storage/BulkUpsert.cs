@@ -71,6 +71,48 @@ public sealed class BulkUpsert<T> where T : class
     public Task<long> WriteAsync(IEnumerable<T> rows, CancellationToken ct = default) =>
         _db.Provider == StorageProvider.Postgres ? WritePostgresAsync(rows, ct) : WriteSqliteAsync(rows, ct);
 
+    /// <summary>
+    /// Writes rows expected to be new (a day the table has no rows for yet). On PostgreSQL they are COPYed straight into the
+    /// table, with no staging table and no merge; should a row exist after all (written meanwhile by another process), that
+    /// batch is rolled back to a savepoint and upserted instead. Elsewhere this is <see cref="WriteAsync"/>. Returns how
+    /// many rows were inserted or changed.
+    /// </summary>
+    public async Task<long> InsertAsync(IReadOnlyList<T> rows, CancellationToken ct = default)
+    {
+        if (_db.Provider != StorageProvider.Postgres || rows.Count == 0) return await WriteAsync(rows, ct);
+        await _db.Database.OpenConnectionAsync(ct);
+        var connection = (NpgsqlConnection)_db.Database.GetDbConnection();
+        var transaction = _db.Database.CurrentTransaction;
+        const string savepoint = "bulk_insert";
+        if (transaction is not null) await transaction.CreateSavepointAsync(savepoint, ct);
+        try
+        {
+            await using (var importer = await connection.BeginBinaryImportAsync($"COPY {_table} ({string.Join(", ", ColumnNames)}) FROM STDIN (FORMAT BINARY)", ct))
+            {
+                var types = _columns.Select(p => p.GetColumnType()).ToArray();
+                foreach (var row in rows)
+                {
+                    await importer.StartRowAsync(ct);
+                    for (var i = 0; i < _columns.Length; i++)
+                    {
+                        var value = Value(_columns[i], row);
+                        if (value is null) await importer.WriteNullAsync(ct);
+                        else await importer.WriteAsync(value, types[i], ct);
+                    }
+                }
+                await importer.CompleteAsync(ct);
+            }
+            if (transaction is not null) await transaction.ReleaseSavepointAsync(savepoint, ct);
+            return rows.Count;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Inside a transaction the failed COPY is undone to the savepoint; without one COPY is all or nothing already.
+            if (transaction is not null) await transaction.RollbackToSavepointAsync(savepoint, ct);
+            return await WriteAsync(rows, ct);
+        }
+    }
+
     private object? Value(IProperty property, T row)
     {
         var value = property.GetGetter().GetClrValue(row);

@@ -1,0 +1,80 @@
+using System.Data.Common;
+using CsmPayments.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace CsmPayments.Cycle;
+
+/// <summary>
+/// A parameterised SQL read over the selected accounts on a context's own connection, its rows read by ordinal: the
+/// cycle's hot day-load reads skip EF's materialisation. The SQL names tables and columns as the model maps them (snake
+/// case); <c>{accounts}</c> in it stands for the account filter on the column given. Dates, decimals and strings read the
+/// same on both providers (SQLite keeps dates as <c>yyyy-MM-dd</c> text and decimals as text, both parsed exactly).
+/// </summary>
+internal sealed class LeanQuery : IAsyncDisposable
+{
+    private readonly DbCommand _command;
+
+    private LeanQuery(DbCommand command) => _command = command;
+
+    public static async Task<LeanQuery> CreateAsync(CsmDbContext db, AccountSelection selection, string accountColumn, string sql, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        string filter;
+        if (selection.Ids is { } ids)
+        {
+            if (db.Provider == StorageProvider.Postgres)
+            {
+                filter = $"{accountColumn} = ANY(@ids)";
+                Add(command, "ids", ids);
+            }
+            else
+            {
+                // A refresh selects a few accounts; the health stage's ranges stay far below SQLite's limit of parameters.
+                var names = new string[ids.Length];
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    names[i] = "@id" + i;
+                    Add(command, "id" + i, ids[i]);
+                }
+                filter = ids.Length == 0 ? "1 = 0" : $"{accountColumn} IN ({string.Join(", ", names)})";
+            }
+        }
+        else
+        {
+            filter = $"{accountColumn} BETWEEN @low AND @high";
+            Add(command, "low", selection.Low);
+            Add(command, "high", selection.High);
+        }
+        command.CommandText = sql.Replace("{accounts}", filter, StringComparison.Ordinal);
+        return new LeanQuery(command);
+    }
+
+    public LeanQuery With(string name, object value)
+    {
+        Add(_command, name, value);
+        return this;
+    }
+
+    public Task<DbDataReader> ReadAsync(CancellationToken ct) => _command.ExecuteReaderAsync(ct);
+
+    public ValueTask DisposeAsync() => _command.DisposeAsync();
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    public static DateOnly Date(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateOnly>(ordinal);
+
+    public static DateOnly? NullableDate(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateOnly>(ordinal);
+
+    /// <summary>An enum stored by name, as the model's conversion writes it.</summary>
+    public static TEnum Enum<TEnum>(DbDataReader reader, int ordinal) where TEnum : struct, Enum =>
+        System.Enum.Parse<TEnum>(reader.GetString(ordinal));
+}
