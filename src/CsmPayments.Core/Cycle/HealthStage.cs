@@ -46,7 +46,10 @@ public static class HealthStage
         var done = 0;
         var chunks = ids.Chunk(run.RangeSize).ToList();
         var loading = new Queue<Task<Loaded>>();
-        for (var k = 0; k < Math.Min(LoadsAhead, chunks.Count); k++) loading.Enqueue(LoadAsync(readers[k % readers.Length], chunks[k]));
+        // Each load starts on the thread pool: Microsoft.Data.Sqlite completes its asynchronous calls synchronously, so a
+        // load merely called would run to its end before the evaluation of the current range could begin.
+        Task<Loaded> Start(int index) => Task.Run(() => LoadAsync(readers[index % readers.Length], chunks[index]), ct);
+        for (var k = 0; k < Math.Min(LoadsAhead, chunks.Count); k++) loading.Enqueue(Start(k));
         try
         {
             for (var k = 0; k < chunks.Count; k++)
@@ -54,7 +57,7 @@ public static class HealthStage
                 var chunk = chunks[k];
                 var (histories, earlier, previous, current, today) = await loading.Dequeue();
                 var ahead = k + LoadsAhead;
-                if (ahead < chunks.Count) loading.Enqueue(LoadAsync(readers[ahead % readers.Length], chunks[ahead]));
+                if (ahead < chunks.Count) loading.Enqueue(Start(ahead));
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var toStore = new List<HealthSnapshot>(histories.Count);
                 var changed = new List<SegmentAssignment>();
