@@ -108,11 +108,16 @@ public static class UsageIngest
         WriteAsync(db, UsageRows.Resolve(batch, accountIds), ct);
 
     /// <summary>
-    /// Writes rows: the users first (a user already seen that day is skipped), then the days added to the stored days,
-    /// in one transaction; then each day that has users keeps at least its number of distinct users. That last step runs
-    /// after the commit on purpose: of two writers writing the same day at once, the one that commits last counts after
-    /// both are visible, so the day ends with every user counted.
+    /// Writes rows in one transaction: the users first (a user already seen that day is skipped), then the days added to
+    /// the stored days, then each day that gained a user keeps at least its number of distinct users. Whatever fails,
+    /// nothing of the rows is stored.
     /// </summary>
+    /// <remarks>
+    /// Two writers of the same day at once (two nodes, or the API beside an import) still end with every user counted:
+    /// the day's upsert locks its row, so the second writer's upsert waits until the first has committed, and its recount,
+    /// a later statement, then sees the first writer's users beside its own (PostgreSQL's read committed; SQLite lets one
+    /// writer in at a time). Users go first and days second in every writer, in key order, so they cannot deadlock.
+    /// </remarks>
     public static async Task WriteAsync(CsmDbContext db, UsageRows rows, CancellationToken ct)
     {
         if (rows.Users.Count == 0)
@@ -121,19 +126,21 @@ public static class UsageIngest
             await WriteDaysAsync(db, rows.Days, ct);
             return;
         }
-        List<(long Account, DateOnly Date)> grown;
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-        {
-            grown = await AddUsersAsync(db, rows.Users, ct);
-            await WriteDaysAsync(db, rows.Days, ct);
-            await transaction.CommitAsync(ct);
-        }
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var grown = await AddUsersAsync(db, rows.Users, ct);
+        await WriteDaysAsync(db, rows.Days, ct);
         // Only days that gained a user can have more distinct users than before.
-        if (grown.Count == 0) return;
+        if (grown.Count > 0) await RecountAsync(db, grown, ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Raises each day's active users to its number of distinct users where that is higher.</summary>
+    private static async Task RecountAsync(CsmDbContext db, List<(long Account, DateOnly Date)> days, CancellationToken ct)
+    {
         if (db.Provider == StorageProvider.Postgres)
         {
-            var accounts = grown.Select(d => d.Account).ToArray();
-            var dates = grown.Select(d => d.Date).ToArray();
+            var accounts = days.Select(d => d.Account).ToArray();
+            var dates = days.Select(d => d.Date).ToArray();
             await db.Database.ExecuteSqlInterpolatedAsync($"""
                 UPDATE usage_days AS d SET active_users = c.users
                 FROM (SELECT u.account_id, u.date, count(*)::integer AS users
@@ -144,8 +151,7 @@ public static class UsageIngest
                 """, ct);
             return;
         }
-        await using var sqlite = await db.Database.BeginTransactionAsync(ct);
-        foreach (var (account, date) in grown)
+        foreach (var (account, date) in days)
         {
             var day = date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -154,7 +160,6 @@ public static class UsageIngest
                 WHERE account_id = {account} AND date = {day}
                 """, ct);
         }
-        await sqlite.CommitAsync(ct);
     }
 
     /// <summary>Inserts the users not yet seen on their day; returns the days that gained at least one.</summary>

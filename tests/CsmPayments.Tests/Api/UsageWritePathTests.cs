@@ -160,6 +160,67 @@ public sealed class UsageWritePathTests
         Assert.Equal((16, 48L, 5, 16L), (a.ActiveUsers, a.Events, b.ActiveUsers, b.Events));
     }
 
+    private static object Track(string user) =>
+        new { batch = new[] { new { type = "track", @event = "x", userId = user, context = new { groupId = "B-2" }, timestamp = "2026-03-01T10:00:00Z" } } };
+
+    [Theory, Providers]
+    public async Task A_failed_recount_of_distinct_users_stores_nothing_of_the_batch(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (_, _, b2) = await server.SeedAccountsAsync();
+        var client = await server.ClientWithAsync(ApiScopes.UsageWrite);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/usage", Track("u-1"))).StatusCode);
+
+        // From now on the database refuses to raise a day's active users: the upsert of the day keeps its figure (one),
+        // so only the recount of the distinct users (u-1 and u-2: two) meets the refusal.
+        await using (var db = server.Database.Open())
+        {
+            if (provider == StorageProvider.Postgres)
+            {
+                await db.Database.ExecuteSqlRawAsync("""
+                    CREATE FUNCTION refuse_more_users() RETURNS trigger LANGUAGE plpgsql AS
+                    $$ BEGIN IF NEW.active_users > OLD.active_users THEN RAISE EXCEPTION 'recount refused'; END IF; RETURN NEW; END $$
+                    """);
+                await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER refuse_more_users BEFORE UPDATE ON usage_days FOR EACH ROW EXECUTE FUNCTION refuse_more_users()");
+            }
+            else
+                await db.Database.ExecuteSqlRawAsync("""
+                    CREATE TRIGGER refuse_more_users BEFORE UPDATE OF active_users ON usage_days
+                    WHEN NEW.active_users > OLD.active_users BEGIN SELECT RAISE(ABORT, 'recount refused'); END
+                    """);
+        }
+
+        var response = await client.PostAsJsonAsync("/api/usage", Track("u-2"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("nothing of this batch was stored", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        await using var check = server.Database.Open();
+        var day = await check.UsageDays.SingleAsync(u => u.AccountId == b2 && u.Date == Day);
+        Assert.Equal((1, 1L), (day.ActiveUsers, day.Events));
+        Assert.Equal(["u-1"], await check.UsageDayUsers.Where(u => u.AccountId == b2).Select(u => u.UserKey).ToListAsync());
+    }
+
+    [Theory, Providers]
+    public async Task Writers_that_do_not_share_a_process_still_count_every_distinct_user(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        var (_, _, b2) = await server.SeedAccountsAsync();
+
+        // Eight writers with their own connections (as two nodes would have), each adding three users of the same day,
+        // two of them shared with the next writer: 8 × 2 + 1 distinct users in all.
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            await using var db = server.Database.Open();
+            var users = Enumerable.Range(2 * w, 3).Select(u => new UserRow(b2, Day, $"u-{u:D2}")).ToArray();
+            await UsageIngest.WriteAsync(db, new UsageRows([new DayRow(b2, Day, users.Length, users.Length)], users), CancellationToken.None);
+        }));
+        await Task.WhenAll(writers);
+
+        await using var check = server.Database.Open();
+        var day = await check.UsageDays.SingleAsync(u => u.AccountId == b2 && u.Date == Day);
+        Assert.Equal((17, 24L), (day.ActiveUsers, day.Events));
+        Assert.Equal(17, await check.UsageDayUsers.CountAsync(u => u.AccountId == b2));
+    }
+
     [Fact]
     public void Merged_rows_add_events_keep_the_highest_count_and_distinct_users_in_key_order()
     {
