@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need on a fresh machine first (PostgreSQL server binaries).
+# Runs every test. Installs what the tests need on a fresh machine first (PostgreSQL server binaries, the aiosmtpd SMTP server).
 set -euo pipefail
 cd "$(dirname "$0")"
 need_apt=()
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need_apt+=(postgresql); fi
+if ! /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1; then need_apt+=(python3-aiosmtpd); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing: ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
