@@ -1,13 +1,15 @@
 using CsmPayments.Health;
 using CsmPayments.Segments;
 using CsmPayments.Storage;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 
 namespace CsmPayments.Cycle;
 
 /// <summary>
 /// Segments and health for every selected account: loads accounts range by range in set-based queries, evaluates them,
-/// and writes the day's snapshots and the segment changes in bulk, in one transaction.
+/// and writes the day's snapshots and the segment changes in bulk, in one transaction. Three things run at once: the
+/// next ranges load, the current range is evaluated, and the ranges evaluated before it are written.
 /// </summary>
 public static class HealthStage
 {
@@ -16,6 +18,9 @@ public static class HealthStage
 
     /// <summary>Ranges loading at once beside the one being evaluated; memory stays bounded by (1 + this) ranges.</summary>
     public const int LoadsAhead = 2;
+
+    /// <summary>Evaluated ranges waiting for the writer at most; evaluation waits while the writer is this far behind.</summary>
+    public const int WritesBehind = 2;
 
     public static async Task RunAsync(CycleRun run, CancellationToken ct)
     {
@@ -50,6 +55,9 @@ public static class HealthStage
         // load merely called would run to its end before the evaluation of the current range could begin.
         Task<Loaded> Start(int index) => Task.Run(() => LoadAsync(readers[index % readers.Length], chunks[index]), ct);
         for (var k = 0; k < Math.Min(LoadsAhead, chunks.Count); k++) loading.Enqueue(Start(k));
+        // The writer owns the writing connection and its transaction; evaluated ranges reach it in order.
+        var writes = Channel.CreateBounded<Evaluated>(new BoundedChannelOptions(WritesBehind) { SingleReader = true, SingleWriter = true });
+        var writing = run.DryRun ? Task.CompletedTask : Task.Run(WriteAllAsync, CancellationToken.None);
         try
         {
             for (var k = 0; k < chunks.Count; k++)
@@ -85,12 +93,17 @@ public static class HealthStage
                 }
                 summary.SegmentChanges += changed.Count;
                 summary.Time("evaluate", clock.Elapsed);
-                clock.Restart();
                 if (!run.DryRun)
                 {
-                    summary.SnapshotsWritten += rerun ? await snapshots.WriteAsync(toStore, ct) : await snapshots.InsertAsync(toStore, ct);
-                    await assignments.WriteAsync(changed, ct);
-                    summary.Time("write snapshots and segments", clock.Elapsed);
+                    try
+                    {
+                        await writes.Writer.WriteAsync(new Evaluated(toStore, changed), ct);
+                    }
+                    catch (ChannelClosedException)
+                    {
+                        await writing; // the writer failed: its own exception, not the closed channel's
+                        throw;
+                    }
                 }
                 done += chunk.Length;
                 run.Progress?.Report(new CycleProgress("segments and health", done, ids.Count));
@@ -98,11 +111,36 @@ public static class HealthStage
         }
         finally
         {
-            // A failure mid-way must not leave a load running on a reader that is about to be disposed.
+            // A failure mid-way must not leave a load running on a reader that is about to be disposed, nor the writer
+            // writing on a connection about to be disposed.
             foreach (var load in loading) await Task.WhenAny(load);
+            writes.Writer.TryComplete();
+            await Task.WhenAny(writing);
         }
+        await writing;
         if (transaction is not null) await transaction.CommitAsync(ct);
         foreach (var (step, time) in timings.Timings) summary.Time(step, time);
+
+        async Task WriteAllAsync()
+        {
+            try
+            {
+                await foreach (var (toStore, changed) in writes.Reader.ReadAllAsync(ct))
+                {
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    // A first run of the day meets no stored rows of that day: they are inserted without a merge.
+                    summary.SnapshotsWritten += rerun ? await snapshots.WriteAsync(toStore, ct) : await snapshots.InsertAsync(toStore, ct);
+                    if (rerun) await assignments.WriteAsync(changed, ct);
+                    else await assignments.InsertAsync(changed, ct);
+                    timings.Time("write snapshots and segments", clock.Elapsed);
+                }
+            }
+            catch (Exception e)
+            {
+                writes.Writer.TryComplete(e);
+                throw;
+            }
+        }
 
         async Task<Loaded> LoadAsync(CsmDbContext db, long[] chunk)
         {
@@ -130,6 +168,8 @@ public static class HealthStage
             foreach (var item in items) await item.DisposeAsync();
         }
     }
+
+    private sealed record Evaluated(List<HealthSnapshot> Snapshots, List<SegmentAssignment> Segments);
 
     private sealed record Loaded(List<AccountHistory> Histories, Dictionary<long, HealthResult> Earlier, Dictionary<long, HealthBand> Previous,
         Dictionary<long, SegmentResult> Current, Dictionary<long, StoredSnapshot>? Today);

@@ -61,6 +61,42 @@ public sealed class DailyCycleTests
     }
 
     [Theory, Providers]
+    public async Task A_write_that_fails_mid_way_fails_the_cycle_and_stores_nothing_of_the_day(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        var book = await CycleBook.SeedAsync(test);
+        // One account per range, so the first ranges are written while the last is evaluated; the database refuses the
+        // last account's snapshot.
+        // DDL takes no parameters: the id is a number the test made.
+        var refused = book.C.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using (var db = test.Open())
+        {
+            if (provider == StorageProvider.Postgres)
+            {
+                await db.Database.ExecuteSqlRawAsync("""
+                    CREATE FUNCTION refuse_snapshot() RETURNS trigger LANGUAGE plpgsql AS
+                    $$ BEGIN IF NEW.account_id = @@ THEN RAISE EXCEPTION 'snapshot refused'; END IF; RETURN NEW; END $$
+                    """.Replace("@@", refused));
+                await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER refuse_snapshot BEFORE INSERT ON health_snapshots FOR EACH ROW EXECUTE FUNCTION refuse_snapshot()");
+            }
+            else
+                await db.Database.ExecuteSqlRawAsync("""
+                    CREATE TRIGGER refuse_snapshot BEFORE INSERT ON health_snapshots
+                    WHEN NEW.account_id = @@ BEGIN SELECT RAISE(ABORT, 'snapshot refused'); END
+                    """.Replace("@@", refused));
+        }
+
+        var run = new CycleRun(test.Database, D, CycleBook.Settings, false) { RangeSize = 1 };
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => DailyCycle.RunAsync(run, CancellationToken.None));
+
+        Assert.Contains("snapshot refused", error.Message);
+        Assert.Empty(await SnapshotRowsAsync(test));
+        await using var check = test.Open();
+        Assert.Equal(0, await check.SegmentAssignments.CountAsync());
+        Assert.Empty(await AlertsAsync(test));
+    }
+
+    [Theory, Providers]
     public async Task Alerts_belong_to_the_csm_open_once_per_kind_and_close_themselves_when_the_condition_clears(StorageProvider provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
