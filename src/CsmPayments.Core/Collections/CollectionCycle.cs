@@ -31,7 +31,7 @@ public sealed record CycleResult(DateOnly AsOf, bool DryRun, IReadOnlyList<Cycle
 /// idempotency key — (account, D) for the day's reminder and invoice delivery, (account, step, D) for tasks, (invoice,
 /// step) for what a step covered — so a re-run
 /// of the same day, a crash half way, or two processes running at once never records anything twice. A range's account
-/// rows are locked first (a no-op update), so two runs work one range one after the other. Messages are delivered by the
+/// rows are locked first (<see cref="LockAccountsAsync"/>), so two runs work one range one after the other. Messages are delivered by the
 /// <see cref="OutboxDispatcher"/>.
 /// </summary>
 public sealed class CollectionCycle(Database database, Playbook playbook, MessageTemplates templates, OrganisationOptions organisation,
@@ -58,10 +58,16 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             tiers = riskTiers ?? await LoadRiskTiersAsync(db, asOf, rates, ct);
         }
 
+        // Ranges are disjoint, each in its own transaction on its own connection, so on PostgreSQL several run at once
+        // (a competing process still meets each range's row locks). SQLite lets one writer in at a time: one by one.
+        var ranges = ids.Chunk(RangeSize).ToArray();
+        var results = new (List<CycleItem> Items, int AlreadyDone)[ranges.Length];
+        var atOnce = database.Options.Provider == StorageProvider.Postgres ? RangesAtOnce : 1;
+        await Parallel.ForEachAsync(Enumerable.Range(0, ranges.Length), new ParallelOptions { MaxDegreeOfParallelism = atOnce, CancellationToken = ct },
+            async (i, token) => results[i] = await RunRangeAsync(ranges[i][0], ranges[i][^1], tiers, rates, asOf, dryRun, token));
         var alreadyDone = 0;
-        foreach (var range in ids.Chunk(RangeSize))
+        foreach (var (written, done) in results)
         {
-            var (written, done) = await RunRangeAsync(range[0], range[^1], tiers, rates, asOf, dryRun, ct);
             items.AddRange(written);
             alreadyDone += done;
         }
@@ -70,6 +76,19 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
 
     /// <summary>How many accounts (by id) one range covers: read with one query per table, written in one transaction.</summary>
     public int RangeSize { get; init; } = 2000;
+
+    /// <summary>Ranges worked at once on PostgreSQL.</summary>
+    public const int RangesAtOnce = 2;
+
+    /// <summary>
+    /// Locks the rows of the accounts in [<paramref name="from"/>, <paramref name="to"/>] for the transaction, so that
+    /// competing runs (and any write that locks one account) queue here. PostgreSQL: <c>SELECT … FOR UPDATE</c>, which
+    /// leaves the rows as they are; SQLite: a no-op update, which takes the database's write lock.
+    /// </summary>
+    private static Task LockAccountsAsync(CsmDbContext db, long from, long to, CancellationToken ct) =>
+        db.Provider == StorageProvider.Postgres
+            ? db.Database.ExecuteSqlInterpolatedAsync($"SELECT id FROM accounts WHERE id >= {from} AND id <= {to} FOR UPDATE", ct)
+            : db.Accounts.Where(a => a.Id >= from && a.Id <= to).ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, a => a.Name), ct);
 
     /// <summary>
     /// One range of accounts: their rows locked (so competing runs work a range one after the other and the second sees
@@ -85,7 +104,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
-            if (!dryRun) await db.Accounts.Where(a => a.Id >= from && a.Id <= to).ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, a => a.Name), ct);
+            if (!dryRun) await LockAccountsAsync(db, from, to, ct);
             var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, ct);
             foreach (var account in book.Accounts)
             {
