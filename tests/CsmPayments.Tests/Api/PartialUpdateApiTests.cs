@@ -73,6 +73,43 @@ public sealed class PartialUpdateApiTests
     }
 
     [Theory, Providers]
+    public async Task A_subscription_change_whose_audit_entry_cannot_be_written_is_not_stored(StorageProvider provider)
+    {
+        await using var server = await ApiServer.StartAsync(provider);
+        await server.SeedAccountsAsync();
+        var client = await server.ClientWithAsync(ApiScopes.LedgerWrite);
+        await JsonAsync(await client.PostAsJsonAsync("/api/subscriptions", new
+        {
+            external_id = "S-1",
+            account_external_id = "A-1",
+            plan = "Growth",
+            mrr = "500.00",
+            currency = "USD",
+            start_date = "2026-01-01",
+        }), HttpStatusCode.OK);
+        // From now on the database refuses every audit entry: the change and its entry are one transaction, so neither stays.
+        await using (var db = server.Database.Open())
+        {
+            if (provider == StorageProvider.Postgres)
+            {
+                await db.Database.ExecuteSqlRawAsync("""
+                    CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$
+                    """);
+                await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries FOR EACH ROW EXECUTE FUNCTION refuse_audit()");
+            }
+            else
+                await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit refused'); END");
+        }
+
+        var response = await client.PatchAsJsonAsync("/api/subscriptions/S-1", new { mrr = "650.50" });
+
+        Assert.False(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        await using var check = server.Database.Open();
+        Assert.Equal(new Money(500m, "USD"), (await check.Subscriptions.SingleAsync()).Mrr);
+        Assert.Equal(0, await check.AuditEntries.CountAsync());
+    }
+
+    [Theory, Providers]
     public async Task Contacts_and_touchpoints_can_be_deleted_and_ledger_records_cannot(StorageProvider provider)
     {
         await using var server = await ApiServer.StartAsync(provider);
