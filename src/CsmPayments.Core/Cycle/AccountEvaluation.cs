@@ -26,7 +26,9 @@ public static class AccountEvaluator
     {
         var (healthFacts, segmentFacts) = Facts(history, asOf, settings);
         var segments = Segmentation.Assign(segmentFacts, settings.Segments);
-        var health = HealthScore.Evaluate(healthFacts with { Tier = segments.ServiceTier }, asOf, settings.Health, earlier);
+        // Facts already carry the tier segmentation assigns; a copy only if a rule ever tells them apart.
+        var facts = healthFacts.Tier == segments.ServiceTier ? healthFacts : healthFacts with { Tier = segments.ServiceTier };
+        var health = HealthScore.Evaluate(facts, asOf, settings.Health, earlier);
         return new AccountEvaluation(history.Account.Id, history.Account.CsmId, segments, health, healthFacts.Billing);
     }
 
@@ -49,38 +51,68 @@ public static class AccountEvaluator
         }
         var arr = mrr * 12m;
 
-        var position = Ledger.Position(asOf, h.Invoices,
-            h.Payments.Where(p => p.Succeeded).Select(p => new PaymentFacts(a.Id, p.InvoiceId, p.Amount, a.Currency, p.PaidOn, true)),
-            h.CreditNotes);
-        var open = new List<OpenBalance>();
-        var owing = new HashSet<long>();
-        var maxDaysPastDue = 0;
-        foreach (var b in position.Invoices)
-        {
-            if (!b.Balance.IsPositive) continue;
-            open.Add(new OpenBalance(Base(b.Balance.Amount, b.Balance.Currency), b.Invoice.DueDate));
-            owing.Add(b.Invoice.Id);
-            maxDaysPastDue = Math.Max(maxDaysPastDue, b.DaysPastDue(asOf));
-        }
+        // Balances as Ledger.Position computes them, without its dictionaries: the cycle evaluates a million accounts of a
+        // few dozen rows each, so the rows are grouped by invoice in spans on the stack. Invoice ids are unique (they are the
+        // invoices' keys), so grouping by position in the list is grouping by id.
+        var invoices = h.Invoices;
+        var reductionCount = h.CreditNotes.Count;
+        foreach (var p in h.Payments)
+            if (p.Succeeded && p.InvoiceId is not null)
+                reductionCount++;
+        Span<int> first = invoices.Count < StackLimit ? stackalloc int[invoices.Count + 1] : new int[invoices.Count + 1];
+        Span<int> of = reductionCount <= StackLimit ? stackalloc int[reductionCount] : new int[reductionCount];
+        Span<Reduction> reductions = reductionCount <= StackLimit ? stackalloc Reduction[reductionCount] : new Reduction[reductionCount];
+        GroupByInvoice(h, first, of, reductions);
 
-        var settled = h.SettledOn();
-        var paid = new List<(DateOnly Due, int Days)>();
+        Span<OpenBalance> openBalances = invoices.Count <= StackLimit ? stackalloc OpenBalance[invoices.Count] : new OpenBalance[invoices.Count];
+        Span<long> owing = invoices.Count <= StackLimit ? stackalloc long[invoices.Count] : new long[invoices.Count];
+        Span<DateOnly?> settledOn = invoices.Count <= StackLimit ? stackalloc DateOnly?[invoices.Count] : new DateOnly?[invoices.Count];
+        var openCount = 0;
+        var maxDaysPastDue = 0;
+        for (var k = 0; k < invoices.Count; k++)
+        {
+            var invoice = invoices[k];
+            var mine = reductions[first[k]..first[k + 1]];
+            settledOn[k] = SettledOn(invoice, mine);
+            if (invoice.IssueDate > asOf || invoice.Status != InvoiceStatus.Open) continue;
+            // Credit notes, then payments, in the order Ledger.Position adds them.
+            var reduced = 0m;
+            foreach (var r in mine)
+                if (r.On <= asOf)
+                    reduced += r.Amount;
+            var owed = invoice.Amount - reduced;
+            if (owed <= 0m) continue;
+            var balance = new Money(owed, invoice.Currency);
+            if (!balance.IsPositive) continue;
+            openBalances[openCount] = new OpenBalance(Base(balance.Amount, balance.Currency), invoice.DueDate);
+            owing[openCount++] = invoice.Id;
+            maxDaysPastDue = Math.Max(maxDaysPastDue, asOf.DayNumber - invoice.DueDate.DayNumber);
+        }
+        owing = owing[..openCount];
+
+        Span<(DateOnly Due, int Days)> paid = invoices.Count <= StackLimit ? stackalloc (DateOnly, int)[invoices.Count] : new (DateOnly, int)[invoices.Count];
+        var paidCount = 0;
         var seg = settings.Segments;
         decimal largest = 0m;
         int judged = 0, late = 0, uncollectible = 0;
-        foreach (var i in h.Invoices)
+        for (var k = 0; k < invoices.Count; k++)
         {
+            var i = invoices[k];
             if (i.IssueDate > asOf || i.Status == InvoiceStatus.Void) continue;
             if (i.Status == InvoiceStatus.Uncollectible) uncollectible++;
             if (i.IssueDate.DayNumber > asOf.DayNumber - seg.HistoryDays) largest = Math.Max(largest, Base(i.Amount, i.Currency));
-            var settledOn = settled.TryGetValue(i.Id, out var on) && on <= asOf ? on : (DateOnly?)null;
-            if (settledOn is { } paidOn && i.Status == InvoiceStatus.Open) paid.Add((i.DueDate, paidOn.DayNumber - i.DueDate.DayNumber));
+            var settledOnDay = settledOn[k] is { } on && on <= asOf ? on : (DateOnly?)null;
+            if (settledOnDay is { } paidOn && i.Status == InvoiceStatus.Open) paid[paidCount++] = (i.DueDate, paidOn.DayNumber - i.DueDate.DayNumber);
             var lateFrom = i.DueDate.AddDays(seg.GraceDays);
             if (i.DueDate.DayNumber <= asOf.DayNumber - seg.HistoryDays || lateFrom >= asOf) continue;
             judged++;
-            if (settledOn is { } s2 ? s2 > lateFrom : i.Status != InvoiceStatus.Void) late++;
+            if (settledOnDay is { } s2 ? s2 > lateFrom : i.Status != InvoiceStatus.Void) late++;
         }
-        paid.Sort((x, y) => x.Due.CompareTo(y.Due));
+        // The same sort as List.Sort with this comparison, so that invoices due on the same day keep the order they had.
+        paid = paid[..paidCount];
+        paid.Sort(static (x, y) => x.Due.CompareTo(y.Due));
+        int[] daysToPay = paidCount == 0 ? [] : new int[paidCount];
+        for (var k = 0; k < paidCount; k++) daysToPay[k] = paid[k].Days;
 
         var windowStart = asOf.DayNumber - options.Payment.FailedPaymentWindowDays;
         int failed = 0, unresolved = 0, failed90 = 0, disputes = 0;
@@ -121,12 +153,81 @@ public static class AccountEvaluator
         var usage = h.UsageSummary ?? UsageSummary.From(h.UsageDays, asOf, options.SilentChurn.NoActiveUsersDays, options.SilentChurn.BaselineDays);
         var brokenPromises = settings.BrokenPromises?.Invoke(a.Id, asOf) ?? 0;
         disputes += settings.OpenDisputes?.Invoke(a.Id, asOf) ?? 0;
-        var payment = new PaymentHealthFacts(arr, open, paid.Select(x => x.Days).ToList(), failed, unresolved, disputes, brokenPromises);
+        var payment = new PaymentHealthFacts(arr, openCount == 0 ? [] : openBalances[..openCount].ToArray(), daysToPay, failed, unresolved, disputes, brokenPromises);
 
         var tier = Segmentation.ServiceTierOf(a.Tier, arr, seg);
         var health = new HealthFacts(tier, since, mrr > 0m, renewal, payment, usage, h.LastTouchpointOn(asOf),
             new SupportFacts(urgent, high, oldestUrgent, oldestSevere, last30, previous90), nps, rates.BaseCurrency);
         var segments = new SegmentFacts(a.Tier, arr, largest, judged, late, uncollectible, failed90, maxDaysPastDue, a.Plan, a.Employees, a.Industry, a.Country);
         return (health, segments);
+    }
+
+    /// <summary>Rows per kind that fit in spans on the stack; an account with more takes arrays.</summary>
+    private const int StackLimit = 128;
+
+    private readonly record struct Reduction(DateOnly On, decimal Amount);
+
+    /// <summary>
+    /// The successful payments and credit notes of each invoice: those of invoice k are
+    /// <c>reductions[first[k]..first[k + 1]]</c>, credit notes first, then payments, each in the order of their lists.
+    /// Payments of no listed invoice are left out, as they reduce no invoice.
+    /// </summary>
+    private static void GroupByInvoice(AccountHistory h, Span<int> first, Span<int> of, Span<Reduction> reductions)
+    {
+        var invoices = h.Invoices;
+        first.Clear();
+        var n = 0;
+        foreach (var c in h.CreditNotes) of[n++] = IndexOf(invoices, c.InvoiceId);
+        foreach (var p in h.Payments)
+            if (p.Succeeded && p.InvoiceId is { } id)
+                of[n++] = IndexOf(invoices, id);
+        // Counting sort by invoice: counts, then where each invoice's rows start, then the rows in their order.
+        foreach (var k in of)
+            if (k >= 0)
+                first[k + 1]++;
+        for (var k = 0; k < invoices.Count; k++) first[k + 1] += first[k];
+        Span<int> next = invoices.Count <= StackLimit ? stackalloc int[invoices.Count] : new int[invoices.Count];
+        first[..invoices.Count].CopyTo(next);
+        n = 0;
+        foreach (var c in h.CreditNotes)
+        {
+            var k = of[n++];
+            if (k >= 0) reductions[next[k]++] = new Reduction(c.IssuedOn, c.Amount);
+        }
+        foreach (var p in h.Payments)
+        {
+            if (!p.Succeeded || p.InvoiceId is null) continue;
+            var k = of[n++];
+            if (k >= 0) reductions[next[k]++] = new Reduction(p.PaidOn, p.Amount);
+        }
+    }
+
+    private static int IndexOf(List<InvoiceFacts> invoices, long id)
+    {
+        for (var k = 0; k < invoices.Count; k++)
+            if (invoices[k].Id == id)
+                return k;
+        return -1;
+    }
+
+    /// <summary>
+    /// The day the invoice's payments and credit notes (of any day) first add up to its amount, as
+    /// <see cref="AccountHistory.SettledOn"/> finds it; none when they never do or the invoice is void. Amounts are never
+    /// negative, so that is the earliest of their days on which all of them up to then reach the amount.
+    /// </summary>
+    private static DateOnly? SettledOn(InvoiceFacts invoice, ReadOnlySpan<Reduction> reductions)
+    {
+        if (invoice.Status == InvoiceStatus.Void) return null;
+        DateOnly? settled = null;
+        foreach (var candidate in reductions)
+        {
+            if (settled is { } known && candidate.On >= known) continue;
+            var sum = 0m;
+            foreach (var r in reductions)
+                if (r.On <= candidate.On)
+                    sum += r.Amount;
+            if (sum >= invoice.Amount) settled = candidate.On;
+        }
+        return settled;
     }
 }

@@ -35,12 +35,21 @@ public static class HealthSignalNames
         (HealthSignals.Onboarding, "onboarding"),
     ];
 
+    /// <summary>The stored form of each combination of signals, joined the first time it is asked for.</summary>
+    private static readonly string?[] Joined = new string?[2048];
+
     /// <summary>The signals' names in a fixed order, e.g. <c>["silent_churn", "failed_payment"]</c>.</summary>
     public static IReadOnlyList<string> Of(HealthSignals signals) =>
         Names.Where(n => signals.HasFlag(n.Signal)).Select(n => n.Name).ToList();
 
     /// <summary>Stored form: names joined by commas; empty when there is none.</summary>
-    public static string Join(HealthSignals signals) => string.Join(',', Of(signals));
+    public static string Join(HealthSignals signals)
+    {
+        // The cycle stores a snapshot per account: each of the few combinations is joined once. Only the named bits
+        // (all below 2048) count, as in Of.
+        var key = (int)signals & (Joined.Length - 1);
+        return Joined[key] ??= string.Join(',', Of((HealthSignals)key));
+    }
 
     public static HealthSignals Parse(string? text)
     {

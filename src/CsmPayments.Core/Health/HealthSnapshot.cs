@@ -47,14 +47,7 @@ public sealed class HealthSnapshot
     public IReadOnlyDictionary<HealthComponent, int?> Components() => ComponentsOf(Usage, Engagement, Support, Sentiment, PaymentHealth);
 
     public static IReadOnlyDictionary<HealthComponent, int?> ComponentsOf(int? usage, int? engagement, int? support, int? sentiment, int payment) =>
-        new Dictionary<HealthComponent, int?>
-        {
-            [HealthComponent.Usage] = usage,
-            [HealthComponent.Engagement] = engagement,
-            [HealthComponent.Support] = support,
-            [HealthComponent.Sentiment] = sentiment,
-            [HealthComponent.Payment] = payment,
-        };
+        new HealthComponents(usage, engagement, support, sentiment, payment);
 
     /// <summary>The stored snapshot as a result, for comparing a later day with it.</summary>
     public HealthResult ToResult() => new(Score, Band, PaymentHealth, Components(), SignalSet, Explanation, Onboarding);

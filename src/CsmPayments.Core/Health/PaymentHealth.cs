@@ -18,9 +18,21 @@ public static class PaymentHealth
 {
     public static PaymentHealthResult Evaluate(PaymentHealthFacts facts, DateOnly asOf, PaymentHealthOptions options, string currency)
     {
-        var penalties = new List<PaymentPenalty>();
-        var c = CultureInfo.InvariantCulture;
+        var judged = Judge(facts, asOf, options);
+        var penalties = new List<PaymentPenalty>(judged.Count);
+        for (var kind = 0; kind < PaymentJudgement.Kinds; kind++)
+            if (judged.Has(kind)) penalties.Add(new PaymentPenalty(judged.Reason(kind, facts, options, currency), judged.Points(kind)));
+        return new PaymentHealthResult(judged.Score, judged.WeightedDays, judged.Overdue, judged.Share, judged.Trend,
+            penalties.OrderByDescending(p => p.Points).ToList());
+    }
 
+    /// <summary>
+    /// The score and the amounts behind it without the words: the cycle needs the words of at most two penalties, and
+    /// only for the accounts whose explanation names payment.
+    /// </summary>
+    internal static PaymentJudgement Judge(PaymentHealthFacts facts, DateOnly asOf, PaymentHealthOptions options)
+    {
+        var judged = new PaymentJudgement();
         decimal owed = 0m, overdue = 0m, weighted = 0m;
         foreach (var open in facts.Open)
         {
@@ -33,34 +45,34 @@ public static class PaymentHealth
         }
         // Days past due weighted by amount over everything owed, so a small late invoice beside a large current one weighs little.
         var weightedDays = owed > 0m ? (double)(weighted / owed) : 0.0;
+        judged.Overdue = overdue;
+        judged.WeightedDays = weightedDays;
         if (weightedDays > 0)
-            penalties.Add(new PaymentPenalty(
-                string.Create(c, $"{Amount(overdue, currency)} overdue, {weightedDays:0} days past due weighted by amount"),
-                Math.Min(options.DaysPastDuePenalty, options.DaysPastDuePenalty * weightedDays / options.DaysPastDueFullPenaltyDays)));
+            judged.Add(PaymentJudgement.DaysPastDue, Math.Min(options.DaysPastDuePenalty, options.DaysPastDuePenalty * weightedDays / options.DaysPastDueFullPenaltyDays));
 
         var share = overdue <= 0m ? 0.0 : facts.Arr <= 0m ? 1.0 : (double)(overdue / facts.Arr);
+        judged.Share = share;
         if (share > 0)
-            penalties.Add(new PaymentPenalty(string.Create(c, $"overdue is {share * 100:0}% of ARR"),
-                Math.Min(options.OverdueSharePenalty, options.OverdueSharePenalty * share / options.OverdueShareFullPenalty)));
+            judged.Add(PaymentJudgement.OverdueShare, Math.Min(options.OverdueSharePenalty, options.OverdueSharePenalty * share / options.OverdueShareFullPenalty));
 
         if (facts.FailedAttempts > 0)
-            penalties.Add(new PaymentPenalty(
-                string.Create(c, $"{Count(facts.FailedAttempts, "failed payment")} in {options.FailedPaymentWindowDays} days"),
-                Math.Min(options.FailedPaymentMax, options.FailedPaymentPenalty * facts.FailedAttempts)));
+            judged.Add(PaymentJudgement.FailedPayments, Math.Min(options.FailedPaymentMax, options.FailedPaymentPenalty * facts.FailedAttempts));
         if (facts.OpenDisputes > 0)
-            penalties.Add(new PaymentPenalty(Count(facts.OpenDisputes, "open dispute"),
-                Math.Min(options.DisputeMax, options.DisputePenalty * facts.OpenDisputes)));
+            judged.Add(PaymentJudgement.Disputes, Math.Min(options.DisputeMax, options.DisputePenalty * facts.OpenDisputes));
         if (facts.BrokenPromises > 0)
-            penalties.Add(new PaymentPenalty(Count(facts.BrokenPromises, "broken promise") + " to pay",
-                Math.Min(options.BrokenPromiseMax, options.BrokenPromisePenalty * facts.BrokenPromises)));
+            judged.Add(PaymentJudgement.BrokenPromises, Math.Min(options.BrokenPromiseMax, options.BrokenPromisePenalty * facts.BrokenPromises));
 
         var trend = DaysToPayTrend(facts.DaysToPay);
+        judged.Trend = trend;
         if (trend > 0)
-            penalties.Add(new PaymentPenalty(string.Create(c, $"paying {trend:0} days slower than before"),
-                Math.Min(options.DaysToPayTrendPenalty, options.DaysToPayTrendPenalty * trend / options.DaysToPayTrendFullPenaltyDays)));
+            judged.Add(PaymentJudgement.SlowerPaying, Math.Min(options.DaysToPayTrendPenalty, options.DaysToPayTrendPenalty * trend / options.DaysToPayTrendFullPenaltyDays));
 
-        var score = (int)Math.Round(Math.Clamp(100 - penalties.Sum(p => p.Points), 0, 100), MidpointRounding.AwayFromZero);
-        return new PaymentHealthResult(score, weightedDays, overdue, share, trend, penalties.OrderByDescending(p => p.Points).ToList());
+        // Summed in the order the penalties arise, as a list of them would be.
+        var lost = 0.0;
+        for (var kind = 0; kind < PaymentJudgement.Kinds; kind++)
+            if (judged.Has(kind)) lost += judged.Points(kind);
+        judged.Score = (int)Math.Round(Math.Clamp(100 - lost, 0, 100), MidpointRounding.AwayFromZero);
+        return judged;
     }
 
     /// <summary>
@@ -69,14 +81,100 @@ public static class PaymentHealth
     /// </summary>
     public static double DaysToPayTrend(IReadOnlyList<int> daysToPay)
     {
-        if (daysToPay.Count < 4) return 0;
-        var recent = daysToPay.Skip(daysToPay.Count - 3).Average();
-        var before = daysToPay.Skip(Math.Max(0, daysToPay.Count - 6)).Take(daysToPay.Count - 3 - Math.Max(0, daysToPay.Count - 6)).Average();
-        return recent - before;
+        var count = daysToPay.Count;
+        if (count < 4) return 0;
+        // As Enumerable.Average of ints: a long sum divided as double.
+        long recent = 0, before = 0;
+        for (var i = count - 3; i < count; i++) recent += daysToPay[i];
+        var from = Math.Max(0, count - 6);
+        for (var i = from; i < count - 3; i++) before += daysToPay[i];
+        return (double)recent / 3 - (double)before / (count - 3 - from);
     }
 
     internal static string Count(int n, string what) => n == 1 ? $"1 {what}" : string.Create(CultureInfo.InvariantCulture, $"{n} {what}s");
 
     internal static string Amount(decimal amount, string currency) =>
         currency + " " + Math.Round(amount, 0, MidpointRounding.AwayFromZero).ToString("N0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The penalties payment health found, by kind in the order they are judged, with what their words need. A struct of
+/// fields so that judging an account allocates nothing.
+/// </summary>
+internal struct PaymentJudgement
+{
+    public const int DaysPastDue = 0, OverdueShare = 1, FailedPayments = 2, Disputes = 3, BrokenPromises = 4, SlowerPaying = 5, Kinds = 6;
+
+    private double _daysPastDue, _overdueShare, _failedPayments, _disputes, _brokenPromises, _trend;
+    private int _found;
+
+    public int Score { get; set; }
+    public decimal Overdue { get; set; }
+    public double WeightedDays { get; set; }
+    public double Share { get; set; }
+    public double Trend { get; set; }
+
+    public readonly int Count => System.Numerics.BitOperations.PopCount((uint)_found);
+
+    public readonly bool Has(int kind) => (_found & (1 << kind)) != 0;
+
+    public void Add(int kind, double points)
+    {
+        _found |= 1 << kind;
+        switch (kind)
+        {
+            case DaysPastDue: _daysPastDue = points; break;
+            case OverdueShare: _overdueShare = points; break;
+            case FailedPayments: _failedPayments = points; break;
+            case Disputes: _disputes = points; break;
+            case BrokenPromises: _brokenPromises = points; break;
+            default: _trend = points; break;
+        }
+    }
+
+    public readonly double Points(int kind) => kind switch
+    {
+        DaysPastDue => _daysPastDue,
+        OverdueShare => _overdueShare,
+        FailedPayments => _failedPayments,
+        Disputes => _disputes,
+        BrokenPromises => _brokenPromises,
+        _ => _trend,
+    };
+
+    public readonly string Reason(int kind, PaymentHealthFacts facts, PaymentHealthOptions options, string currency)
+    {
+        var c = CultureInfo.InvariantCulture;
+        return kind switch
+        {
+            DaysPastDue => string.Create(c, $"{PaymentHealth.Amount(Overdue, currency)} overdue, {WeightedDays:0} days past due weighted by amount"),
+            OverdueShare => string.Create(c, $"overdue is {Share * 100:0}% of ARR"),
+            FailedPayments => string.Create(c, $"{PaymentHealth.Count(facts.FailedAttempts, "failed payment")} in {options.FailedPaymentWindowDays} days"),
+            Disputes => PaymentHealth.Count(facts.OpenDisputes, "open dispute"),
+            BrokenPromises => PaymentHealth.Count(facts.BrokenPromises, "broken promise") + " to pay",
+            _ => string.Create(c, $"paying {Trend:0} days slower than before"),
+        };
+    }
+
+    /// <summary>
+    /// The words of the two penalties that cost the most, joined as the explanation shows them: the order of a stable
+    /// sort by points, highest first, so that of two equal penalties the one judged first leads.
+    /// </summary>
+    public readonly string TopReasons(PaymentHealthFacts facts, PaymentHealthOptions options, string currency)
+    {
+        int first = -1, second = -1;
+        for (var kind = 0; kind < Kinds; kind++)
+        {
+            if (!Has(kind)) continue;
+            if (first < 0 || Points(kind).CompareTo(Points(first)) > 0)
+            {
+                // The one it displaces came before it and ranked above every other so far.
+                second = first;
+                first = kind;
+            }
+            else if (second < 0 || Points(kind).CompareTo(Points(second)) > 0) second = kind;
+        }
+        var top = Reason(first, facts, options, currency);
+        return second < 0 ? top : top + ", " + Reason(second, facts, options, currency);
+    }
 }

@@ -34,9 +34,14 @@ public static class Segmentation
     {
         var behaviour = BehaviourOf(facts, options);
         var credit = CreditRiskOf(facts);
-        var judged = facts with { Behaviour = behaviour, CreditRisk = credit };
-        var cohort = options.CohortRules.FirstOrDefault(r => r.Matches(judged))?.Name.Trim() ?? options.DefaultCohort;
-        return new SegmentResult(cohort, ServiceTierOf(facts.ExplicitTier, facts.Arr, options), RiskTierOf(judged, options), behaviour, credit);
+        // A copy only when the judgement differs from what the facts already say (most accounts pay on time at low risk).
+        var judged = facts.Behaviour == behaviour && facts.CreditRisk == credit ? facts : facts with { Behaviour = behaviour, CreditRisk = credit };
+        string? cohort = null;
+        var rules = options.CohortRules;
+        for (var i = 0; i < rules.Count && cohort is null; i++)
+            if (rules[i].Matches(judged))
+                cohort = rules[i].Name.Trim();
+        return new SegmentResult(cohort ?? options.DefaultCohort, ServiceTierOf(facts.ExplicitTier, facts.Arr, options), RiskTierOf(judged, options), behaviour, credit);
     }
 
     /// <summary>The explicit tier when the account has one, else from ARR [002].</summary>
