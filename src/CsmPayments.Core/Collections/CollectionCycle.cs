@@ -77,8 +77,12 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// <summary>How many accounts (by id) one range covers: read with one query per table, written in one transaction.</summary>
     public int RangeSize { get; init; } = 2000;
 
-    /// <summary>Ranges worked at once on PostgreSQL.</summary>
-    public const int RangesAtOnce = 2;
+    /// <summary>Ranges worked at once on PostgreSQL (SQLite works one at a time whatever this says).</summary>
+    public int RangesAtOnce
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(RangesAtOnce), "at least one range at a time");
+    } = 2;
 
     /// <summary>
     /// Locks the rows of the accounts in [<paramref name="from"/>, <paramref name="to"/>] for the transaction, so that

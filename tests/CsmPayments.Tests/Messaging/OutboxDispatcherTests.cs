@@ -227,17 +227,19 @@ public sealed class OutboxDispatcherTests
         await using (var db = world.Database.Open())
             ids = await db.Accounts.OrderBy(a => a.Id).Select(a => a.Id).ToArrayAsync();
 
-        // Ranges of two accounts: dies after the first range (accounts 1 and 2) committed, then again inside the second
-        // range's transaction (accounts 3 and 4).
+        // Ranges of two accounts, one at a time: dies after the first range (accounts 1 and 2) committed, then again inside
+        // the second range's transaction (accounts 3 and 4).
         var afterSecond = new CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
         {
             RangeSize = 2,
+            RangesAtOnce = 1,
             Stage = (stage, account) => stage == "committed" && account == ids[1] ? throw new ProcessDied(stage) : Task.CompletedTask,
         };
         await Assert.ThrowsAsync<ProcessDied>(() => afterSecond.RunAsync(Start));
         var insideFourth = new CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
         {
             RangeSize = 2,
+            RangesAtOnce = 1,
             Stage = (stage, account) => stage == "before-commit" && account == ids[3] ? throw new ProcessDied(stage) : Task.CompletedTask,
         };
         await Assert.ThrowsAsync<ProcessDied>(() => insideFourth.RunAsync(Start));
@@ -255,5 +257,41 @@ public sealed class OutboxDispatcherTests
         var received = smtp.Received();
         Assert.Equal(6, received.Count);
         Assert.Equal(6, received.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+    }
+    [Theory, Providers]
+    public async Task A_cycle_that_dies_while_ranges_run_at_once_neither_loses_nor_repeats_a_message_on_restart(StorageProvider provider)
+    {
+        await using var world = await WorldWithOverdueAccountsAsync(provider, 8);
+        await using var smtp = await SmtpTestServer.StartAsync();
+        long[] ids;
+        await using (var db = world.Database.Open())
+            ids = await db.Accounts.OrderBy(a => a.Id).Select(a => a.Id).ToArrayAsync();
+
+        // Four ranges of two accounts, two at a time (on PostgreSQL): the run dies once the second range has committed,
+        // while another range may be half way; which ranges got done first is up to the scheduler.
+        var dies = new CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
+        {
+            RangeSize = 2,
+            RangesAtOnce = 2,
+            Stage = (stage, account) => stage == "committed" && account == ids[3] ? throw new ProcessDied(stage) : Task.CompletedTask,
+        };
+        await Assert.ThrowsAsync<ProcessDied>(() => dies.RunAsync(Start));
+        long[] before;
+        await using (var db = world.Database.Open())
+        {
+            before = await db.OutboxMessages.Select(m => m.AccountId).OrderBy(a => a).ToArrayAsync();
+            Assert.Contains(ids[2], before);
+            Assert.Contains(ids[3], before);
+            // Every account with a message has its step recorded with it, and none without.
+            Assert.Equal(before, await db.CollectionStepsDone.Select(d => d.AccountId).Distinct().OrderBy(a => a).ToArrayAsync());
+        }
+
+        var restart = await world.Cycle().RunAsync(Start);
+        await world.Dispatcher(smtp.Port).DeliverDueAsync();
+
+        Assert.Equal(ids.Except(before).Order(), restart.Items.Where(i => i.Kind == CycleItemKind.Email).Select(i => i.AccountId).Order());
+        var received = smtp.Received();
+        Assert.Equal(8, received.Count);
+        Assert.Equal(8, received.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
     }
 }
