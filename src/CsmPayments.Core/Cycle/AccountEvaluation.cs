@@ -82,6 +82,7 @@ public static class AccountEvaluator
                     reduced += r.Amount;
             var owed = invoice.Amount - reduced;
             if (owed <= 0m) continue;
+            // Money rounds to the currency's minor unit, as the ledger's balances are.
             var balance = new Money(owed, invoice.Currency);
             if (!balance.IsPositive) continue;
             openBalances[openCount] = new OpenBalance(Base(balance.Amount, balance.Currency), invoice.DueDate);

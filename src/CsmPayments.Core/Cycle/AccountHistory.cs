@@ -45,43 +45,6 @@ public sealed class AccountHistory(AccountRow account)
 
     public DateOnly? LastTouchpoint { get; set; }
 
-    private Dictionary<long, DateOnly>? _settledOn;
-
-    /// <summary>The day each invoice's balance reached zero through payments and credit notes (not counting write-offs).</summary>
-    public IReadOnlyDictionary<long, DateOnly> SettledOn()
-    {
-        if (_settledOn is not null) return _settledOn;
-        // One array of every reduction in date order, walked per invoice: an account has a few invoices and payments, so
-        // this costs less than a list per invoice. Amounts are never negative, so the day a running sum reaches the amount
-        // does not depend on the order of reductions within one day.
-        var count = CreditNotes.Count;
-        foreach (var p in Payments)
-            if (p.Succeeded && p.InvoiceId is not null)
-                count++;
-        var reductions = new (long Invoice, DateOnly On, decimal Amount)[count];
-        var n = 0;
-        foreach (var p in Payments)
-            if (p.Succeeded && p.InvoiceId is { } id)
-                reductions[n++] = (id, p.PaidOn, p.Amount);
-        foreach (var c in CreditNotes) reductions[n++] = (c.InvoiceId, c.IssuedOn, c.Amount);
-        Array.Sort(reductions, (a, b) => a.On.CompareTo(b.On));
-        _settledOn = new Dictionary<long, DateOnly>(Invoices.Count);
-        foreach (var invoice in Invoices)
-        {
-            if (invoice.Status == InvoiceStatus.Void) continue;
-            var sum = 0m;
-            foreach (var (id, on, amount) in reductions)
-            {
-                if (id != invoice.Id) continue;
-                sum += amount;
-                if (sum < invoice.Amount) continue;
-                _settledOn[invoice.Id] = on;
-                break;
-            }
-        }
-        return _settledOn;
-    }
-
     public DateOnly? LastTouchpointOn(DateOnly asOf)
     {
         if (Touchpoints.Count == 0) return LastTouchpoint is { } last && last <= asOf ? last : null;

@@ -35,8 +35,11 @@ public static class HealthSignalNames
         (HealthSignals.Onboarding, "onboarding"),
     ];
 
-    /// <summary>The stored form of each combination of signals, joined the first time it is asked for.</summary>
-    private static readonly string?[] Joined = new string?[2048];
+    /// <summary>
+    /// The stored form of each combination of signals, joined the first time it is asked for: one slot for every
+    /// combination of the named signals (a new signal widens it).
+    /// </summary>
+    private static readonly string?[] Joined = new string?[2 * (int)Names.Max(n => n.Signal)];
 
     /// <summary>The signals' names in a fixed order, e.g. <c>["silent_churn", "failed_payment"]</c>.</summary>
     public static IReadOnlyList<string> Of(HealthSignals signals) =>
@@ -46,7 +49,7 @@ public static class HealthSignalNames
     public static string Join(HealthSignals signals)
     {
         // The cycle stores a snapshot per account: each of the few combinations is joined once. Only the named bits
-        // (all below 2048) count, as in Of.
+        // count, as in Of.
         var key = (int)signals & (Joined.Length - 1);
         return Joined[key] ??= string.Join(',', Of((HealthSignals)key));
     }

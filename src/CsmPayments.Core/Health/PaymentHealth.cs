@@ -105,7 +105,7 @@ internal struct PaymentJudgement
 {
     public const int DaysPastDue = 0, OverdueShare = 1, FailedPayments = 2, Disputes = 3, BrokenPromises = 4, SlowerPaying = 5, Kinds = 6;
 
-    private double _daysPastDue, _overdueShare, _failedPayments, _disputes, _brokenPromises, _trend;
+    private PointsByKind _points;
     private int _found;
 
     public int Score { get; set; }
@@ -121,26 +121,10 @@ internal struct PaymentJudgement
     public void Add(int kind, double points)
     {
         _found |= 1 << kind;
-        switch (kind)
-        {
-            case DaysPastDue: _daysPastDue = points; break;
-            case OverdueShare: _overdueShare = points; break;
-            case FailedPayments: _failedPayments = points; break;
-            case Disputes: _disputes = points; break;
-            case BrokenPromises: _brokenPromises = points; break;
-            default: _trend = points; break;
-        }
+        _points[kind] = points;
     }
 
-    public readonly double Points(int kind) => kind switch
-    {
-        DaysPastDue => _daysPastDue,
-        OverdueShare => _overdueShare,
-        FailedPayments => _failedPayments,
-        Disputes => _disputes,
-        BrokenPromises => _brokenPromises,
-        _ => _trend,
-    };
+    public readonly double Points(int kind) => _points[kind];
 
     public readonly string Reason(int kind, PaymentHealthFacts facts, PaymentHealthOptions options, string currency)
     {
@@ -177,4 +161,11 @@ internal struct PaymentJudgement
         var top = Reason(first, facts, options, currency);
         return second < 0 ? top : top + ", " + Reason(second, facts, options, currency);
     }
+}
+
+/// <summary>Points lost per kind of penalty, in <see cref="PaymentJudgement"/> without an array on the heap.</summary>
+[System.Runtime.CompilerServices.InlineArray(PaymentJudgement.Kinds)]
+internal struct PointsByKind
+{
+    private double _first;
 }

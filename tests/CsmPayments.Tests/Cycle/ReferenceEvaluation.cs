@@ -55,7 +55,7 @@ internal static class ReferenceEvaluator
             maxDaysPastDue = Math.Max(maxDaysPastDue, b.DaysPastDue(asOf));
         }
 
-        var settled = h.SettledOn();
+        var settled = SettledOn(h);
         var paid = new List<(DateOnly Due, int Days)>();
         var seg = settings.Segments;
         decimal largest = 0m;
@@ -120,6 +120,40 @@ internal static class ReferenceEvaluator
             new SupportFacts(urgent, high, oldestUrgent, oldestSevere, last30, previous90), nps, rates.BaseCurrency);
         var segments = new SegmentFacts(a.Tier, arr, largest, judged, late, uncollectible, failed90, maxDaysPastDue, a.Plan, a.Employees, a.Industry, a.Country);
         return (health, segments);
+    }
+
+    /// <summary>The day each invoice's balance reached zero through payments and credit notes (not counting write-offs).</summary>
+    private static Dictionary<long, DateOnly> SettledOn(AccountHistory h)
+    {
+        // One array of every reduction in date order, walked per invoice: an account has a few invoices and payments, so
+        // this costs less than a list per invoice. Amounts are never negative, so the day a running sum reaches the amount
+        // does not depend on the order of reductions within one day.
+        var count = h.CreditNotes.Count;
+        foreach (var p in h.Payments)
+            if (p.Succeeded && p.InvoiceId is not null)
+                count++;
+        var reductions = new (long Invoice, DateOnly On, decimal Amount)[count];
+        var n = 0;
+        foreach (var p in h.Payments)
+            if (p.Succeeded && p.InvoiceId is { } id)
+                reductions[n++] = (id, p.PaidOn, p.Amount);
+        foreach (var c in h.CreditNotes) reductions[n++] = (c.InvoiceId, c.IssuedOn, c.Amount);
+        Array.Sort(reductions, (a, b) => a.On.CompareTo(b.On));
+        var settledOn = new Dictionary<long, DateOnly>(h.Invoices.Count);
+        foreach (var invoice in h.Invoices)
+        {
+            if (invoice.Status == InvoiceStatus.Void) continue;
+            var sum = 0m;
+            foreach (var (id, on, amount) in reductions)
+            {
+                if (id != invoice.Id) continue;
+                sum += amount;
+                if (sum < invoice.Amount) continue;
+                settledOn[invoice.Id] = on;
+                break;
+            }
+        }
+        return settledOn;
     }
 }
 
