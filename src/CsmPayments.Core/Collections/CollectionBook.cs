@@ -28,30 +28,60 @@ internal sealed class CollectionBook
 
     /// <summary>The book of one account, or of all (<paramref name="accountId"/> null).</summary>
     public static Task<CollectionBook> LoadAsync(CsmDbContext db, DateOnly asOf, long? accountId, CancellationToken ct) =>
-        accountId is { } id ? LoadRangeAsync(db, asOf, id, id, ct) : LoadRangeAsync(db, asOf, long.MinValue, long.MaxValue, ct);
+        accountId is { } id ? LoadRangeAsync(db, asOf, id, id, null, ct) : LoadRangeAsync(db, asOf, long.MinValue, long.MaxValue, null, ct);
 
     /// <summary>
     /// The book of the accounts with ids in [<paramref name="from"/>, <paramref name="to"/>]: one query per table for the
     /// whole range. Promises and payment plans are tracked (the cycle moves them on); everything else is read only.
+    /// With <paramref name="owed"/> (the invoices the day's health stage found still owed, <see cref="OwedInvoices"/>)
+    /// only those invoices are read, with their own payments and credit notes, and the payments of accounts whose open
+    /// promise or plan counts what was paid; without, the range's whole ledger. Both give the same balances of what is
+    /// owed, and only what is owed is collected.
     /// </summary>
-    public static async Task<CollectionBook> LoadRangeAsync(CsmDbContext db, DateOnly asOf, long from, long to, CancellationToken ct)
+    public static async Task<CollectionBook> LoadRangeAsync(CsmDbContext db, DateOnly asOf, long from, long to, long[]? owed, CancellationToken ct)
     {
         var accounts = await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct);
         var users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         var contacts = await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to).ToListAsync(ct);
         var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.AccountId >= from && s.AccountId <= to).ToListAsync(ct);
-        var invoices = await db.Invoices.AsNoTracking().Where(i => i.IssueDate <= asOf && i.AccountId >= from && i.AccountId <= to).ToListAsync(ct);
-        var payments = await db.Payments.AsNoTracking().Where(p => p.PaidOn <= asOf && p.Status == PaymentStatus.Succeeded && p.AccountId >= from && p.AccountId <= to)
-            .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
-        var credits = await db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf && c.AccountId >= from && c.AccountId <= to)
-            .Select(c => new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn)).ToListAsync(ct);
-        var position = Ledger.Position(asOf, invoices.Select(InvoiceFacts.Of), payments, credits);
-
         var promises = await db.PromisesToPay.Where(p => p.State == PromiseState.Open && p.AccountId >= from && p.AccountId <= to).ToListAsync(ct);
         var disputes = await db.Disputes.Where(d => d.State == DisputeState.Open && d.AccountId >= from && d.AccountId <= to).ToListAsync(ct);
         var plans = await db.PaymentPlans.Include(p => p.Instalments).Include(p => p.Invoices)
             .Where(p => p.State == PaymentPlanState.Active && p.AccountId >= from && p.AccountId <= to).AsSplitQuery().ToListAsync(ct);
-        var done = await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct);
+
+        List<Invoice> invoices;
+        List<PaymentFacts> payments, applied;
+        List<CreditNoteFacts> credits;
+        IQueryable<Payment> succeeded = db.Payments.AsNoTracking().Where(p => p.PaidOn <= asOf && p.Status == PaymentStatus.Succeeded);
+        if (owed is null)
+        {
+            invoices = await db.Invoices.AsNoTracking().Where(i => i.IssueDate <= asOf && i.AccountId >= from && i.AccountId <= to).ToListAsync(ct);
+            applied = payments = await succeeded.Where(p => p.AccountId >= from && p.AccountId <= to)
+                .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
+            credits = await db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf && c.AccountId >= from && c.AccountId <= to)
+                .Select(c => new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn)).ToListAsync(ct);
+        }
+        else
+        {
+            // Read again here, inside the range's locked transaction: a payment recorded since the health stage read the
+            // ledger is counted, so nobody is reminded of what was paid meanwhile.
+            invoices = await db.Invoices.AsNoTracking().Where(i => owed.Contains(i.Id) && i.IssueDate <= asOf).ToListAsync(ct);
+            applied = await succeeded.Where(p => p.InvoiceId != null && owed.Contains(p.InvoiceId.Value))
+                .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
+            credits = await db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf && owed.Contains(c.InvoiceId))
+                .Select(c => new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn)).ToListAsync(ct);
+            var counting = promises.Select(p => p.AccountId).Concat(plans.Select(p => p.AccountId)).Distinct().ToList();
+            payments = counting.Count == 0 ? [] : await succeeded.Where(p => counting.Contains(p.AccountId))
+                .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
+        }
+        var position = Ledger.Position(asOf, invoices.Select(InvoiceFacts.Of), applied, credits);
+
+        var done = owed is null
+            ? await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)
+            // What the day's decisions read: the steps done for owed invoices, today's actions, and plan reminders.
+            : await db.CollectionStepsDone.AsNoTracking()
+                .Where(d => d.AccountId >= from && d.AccountId <= to && (owed.Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
+                .ToListAsync(ct);
         var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to).Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
         var contactTasks = await db.WorkTasks.AsNoTracking()
             .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)

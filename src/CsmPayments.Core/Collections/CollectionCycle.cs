@@ -42,14 +42,15 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// create, and writes nothing.
     /// </summary>
     /// <paramref name="riskTiers"/> are the tiers the day's segmentation gave (the daily cycle passes them); without
-    /// them they are read with <see cref="LoadRiskTiersAsync"/>.
+    /// them they are read with <see cref="LoadRiskTiersAsync"/>. <paramref name="owed"/> are the invoices the day's health
+    /// stage found still owed (the daily cycle passes them): only those are read, instead of every account's ledger.
     public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default,
-        IReadOnlyDictionary<long, RiskTier>? riskTiers = null)
+        IReadOnlyDictionary<long, RiskTier>? riskTiers = null, OwedInvoices? owed = null)
     {
         var rates = organisation.Rates();
         paymentLinks.EnsureKey();
         // Renewal invoices first, so the invoice delivery step below sends each one the day it is issued.
-        var items = await IssueRenewalInvoicesAsync(asOf, dryRun, ct);
+        var items = await IssueRenewalInvoicesAsync(asOf, dryRun, owed, ct);
         List<long> ids;
         IReadOnlyDictionary<long, RiskTier> tiers;
         await using (var db = database.Open())
@@ -64,7 +65,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         var results = new (List<CycleItem> Items, int AlreadyDone)[ranges.Length];
         var atOnce = database.Options.Provider == StorageProvider.Postgres ? RangesAtOnce : 1;
         await Parallel.ForEachAsync(Enumerable.Range(0, ranges.Length), new ParallelOptions { MaxDegreeOfParallelism = atOnce, CancellationToken = ct },
-            async (i, token) => results[i] = await RunRangeAsync(ranges[i][0], ranges[i][^1], tiers, rates, asOf, dryRun, token));
+            async (i, token) => results[i] = await RunRangeAsync(ranges[i][0], ranges[i][^1], tiers, rates, asOf, dryRun, owed?.InRange(ranges[i][0], ranges[i][^1]), token));
         var alreadyDone = 0;
         foreach (var (written, done) in results)
         {
@@ -101,7 +102,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// refuses the range), the range is written account by account instead, and the accounts already done are counted.
     /// </summary>
     private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, IReadOnlyDictionary<long, RiskTier> tiers, ExchangeRates rates,
-        DateOnly asOf, bool dryRun, CancellationToken ct)
+        DateOnly asOf, bool dryRun, long[]? owed, CancellationToken ct)
     {
         var works = new List<(Account Account, RiskTier Tier, AccountWork Work)>();
         await using (var db = database.Open())
@@ -109,7 +110,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
             if (!dryRun) await LockAccountsAsync(db, from, to, ct);
-            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, ct);
+            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct);
             foreach (var account in book.Accounts)
             {
                 var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
@@ -169,7 +170,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// each in its own transaction with the review's record of it and an audit entry. The account row is locked first
     /// and the invoice number is unique per subscription and renewal, so a re-run or a second process issues nothing twice.
     /// </summary>
-    private async Task<List<CycleItem>> IssueRenewalInvoicesAsync(DateOnly asOf, bool dryRun, CancellationToken ct)
+    private async Task<List<CycleItem>> IssueRenewalInvoicesAsync(DateOnly asOf, bool dryRun, OwedInvoices? owed, CancellationToken ct)
     {
         var settings = playbook.Settings.RenewalInvoice;
         List<RenewalReview> approved;
@@ -212,6 +213,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                 await tx.RollbackAsync(ct);
                 continue;
             }
+            owed?.Add(account.Id, invoice.Id);
             items.Add(item);
         }
         return items;

@@ -15,9 +15,9 @@ public static class CollectionStage
 {
     public static async Task RunAsync(CycleRun run, CancellationToken ct)
     {
-        if (run.Collections is not { } collections || run.Accounts is not null) return;
+        if (!run.CollectsToday || run.Collections is not { } collections) return;
         var tiers = run.Outcomes.ToDictionary(o => o.AccountId, o => o.RiskTier);
-        run.CollectionsResult = await collections.RunAsync(run.AsOf, run.DryRun, ct, tiers);
+        run.CollectionsResult = await collections.RunAsync(run.AsOf, run.DryRun, ct, tiers, run.Owed);
         if (run.DryRun) return;
         await using var db = run.Database.Open();
         var asOf = run.AsOf;

@@ -56,6 +56,15 @@ public sealed class CycleRun
     /// <summary>The collection playbooks to run after health; without them the run scores and alerts only.</summary>
     public CollectionCycle? Collections { get; init; }
 
+    /// <summary>
+    /// The invoices the health stage found still owed, for the collection stage to read instead of the whole ledger;
+    /// kept only when this run has a collection stage (a full run with <see cref="Collections"/>).
+    /// </summary>
+    public OwedInvoices Owed { get; } = new();
+
+    /// <summary>Whether the collection stage runs after health in this run (collections configured, every account).</summary>
+    public bool CollectsToday => Collections is not null && Accounts is null;
+
     /// <summary>Delivers the outbox before the run ends; without it messages wait for the next dispatch.</summary>
     public OutboxDispatcher? Dispatcher { get; init; }
 

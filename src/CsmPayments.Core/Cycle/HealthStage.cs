@@ -25,6 +25,7 @@ public static class HealthStage
     public static async Task RunAsync(CycleRun run, CancellationToken ct)
     {
         var asOf = run.AsOf;
+        var collects = run.CollectsToday;
         // Readers take turns: while one range is evaluated and written, the next ranges load on their own connections, so
         // the database and the evaluation keep both cores busy.
         var readers = new CsmDbContext[LoadsAhead + 1];
@@ -73,6 +74,13 @@ public static class HealthStage
                 var evaluations = new AccountEvaluation[histories.Count];
                 Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i =>
                     evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id)));
+                // The collection stage reads only the invoices still owed; they are known here from the ledger just read.
+                if (collects)
+                {
+                    var owed = new List<(long AccountId, long InvoiceId)>(histories.Count);
+                    foreach (var history in histories) history.AddOwedInvoices(asOf, owed);
+                    run.Owed.AddRange(owed);
+                }
                 foreach (var evaluation in evaluations)
                 {
                     var id = evaluation.AccountId;

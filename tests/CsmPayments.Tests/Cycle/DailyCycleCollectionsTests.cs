@@ -6,6 +6,7 @@ using CsmPayments.Tests.Collections;
 using CsmPayments.Tests.Infrastructure;
 using CsmPayments.Tests.Messaging;
 using CsmPayments.Work;
+using CsmPayments.Workflows;
 using Microsoft.EntityFrameworkCore;
 using static CsmPayments.Tests.Collections.CollectionsWorld;
 
@@ -97,5 +98,79 @@ public sealed class DailyCycleCollectionsTests
         var after = await db.HealthSnapshots.SingleAsync(s => s.AsOf == Start.AddDays(15));
         Assert.DoesNotContain("broken_promise", before14.Signals);
         Assert.Contains("broken_promise", after.Signals);
+    }
+
+    /// <summary>
+    /// The daily cycle's collection stage reads only the invoices its health stage found still owed; a collection run on
+    /// its own reads each account's whole ledger. On a varied book over three weeks of days (part payments, credit notes,
+    /// unapplied payments, a promise, a plan, a dispute, renewals, an account without a billing contact, invoices issued
+    /// and paid as the days go by), both decide the same for every account every day.
+    /// </summary>
+    [Theory, Providers]
+    public async Task The_cycle_s_collections_from_the_owed_invoices_decide_as_a_run_that_reads_the_whole_ledger(StorageProvider provider)
+    {
+        const string casey = "casey@northwind.test";
+        await using var world = await CollectionsWorld.CreateAsync(provider);
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var random = new Random(7);
+        var accounts = new List<(long Id, string Slug)>();
+        for (var a = 0; a < 24; a++)
+        {
+            var name = $"Account {a:00}";
+            var id = await world.AccountAsync(name, billingEmail: a == 5 ? null : "ap@{0}.test", renewal: a % 4 == 0 ? Start.AddDays(20 + a * 3) : null,
+                currency: a % 7 == 3 ? "EUR" : "USD");
+            accounts.Add((id, name.ToLowerInvariant().Replace(' ', '-')));
+            var currency = a % 7 == 3 ? "EUR" : "USD";
+            for (var k = 0; k < 6; k++)
+            {
+                var issued = Start.AddDays(-150 + k * 30 + random.Next(0, 10));
+                var amount = 100m * random.Next(3, 40) + 0.25m * random.Next(0, 4);
+                var invoice = await world.InvoiceAsync(id, $"INV-{a:00}-{k}", issued, issued.AddDays(30), amount, currency: currency);
+                switch (random.Next(0, 6))
+                {
+                    case 0: break; // unpaid
+                    case 1: await world.PayAsync(id, invoice, amount, issued.AddDays(random.Next(10, 60)), currency); break;
+                    case 2: await world.PayAsync(id, invoice, Math.Round(amount / 3, 2), issued.AddDays(20), currency); break;
+                    case 3:
+                        await using (var db = world.Database.Open())
+                        {
+                            db.CreditNotes.Add(new CsmPayments.Billing.CreditNote($"CN-{a:00}-{k}", id, invoice, new Money(amount, currency), issued.AddDays(5)));
+                            await db.SaveChangesAsync();
+                        }
+                        break;
+                    case 4: await world.PayAsync(id, null, 50m, issued.AddDays(3), currency); break;
+                    default: await world.PayAsync(id, invoice, amount, Start.AddDays(random.Next(1, 20)), currency); break; // paid later, as the days go by
+                }
+            }
+        }
+        await world.InvoiceAsync(accounts[1].Id, "INV-LATE", Start.AddDays(6), Start.AddDays(36), 700m);
+        var differences = new List<string>();
+        for (var day = Start; day <= Start.AddDays(20); day = day.AddDays(1))
+        {
+            if (day == Start.AddDays(1)) await world.Workflows().RecordPromiseAsync(accounts[2].Slug, 300m, Start.AddDays(6), casey, null, day);
+            if (day == Start.AddDays(1)) await world.Workflows().OpenDisputeAsync("INV-03-4", "Billed for 40 seats, we have 25", casey, day);
+            if (day == Start.AddDays(2))
+                Assert.Equal(PaymentPlanState.Active, (await world.Workflows().ProposePlanAsync(accounts[6].Slug, [], 3, 7, Start.AddDays(5), 0m, casey, day)).State);
+            var dry = await RunDayAsync(world, smtp, day, dryRun: true);
+            var tiers = dry.Outcomes.ToDictionary(o => o.AccountId, o => o.RiskTier);
+            var whole = await world.Cycle().RunAsync(day, dryRun: true, riskTiers: tiers);
+            static List<string> Lines(CsmPayments.Collections.CycleResult r) =>
+                r.Items.Select(i => $"{i.AccountId} {i.Kind} {i.Key} {i.Summary}").Order(StringComparer.Ordinal).ToList();
+            var lean = Lines(dry.CollectionsResult!);
+            var full = Lines(whole);
+            if (!lean.SequenceEqual(full))
+                differences.Add($"{day}: cycle [{string.Join(" | ", lean.Except(full))}] whole ledger [{string.Join(" | ", full.Except(lean))}]");
+            var real = await RunDayAsync(world, smtp, day);
+            Assert.Equal(lean, Lines(real.CollectionsResult!));
+            if (day == Start) Assert.True(lean.Count > 20, $"the book has work on the first day: {lean.Count} item(s)");
+        }
+        Assert.Empty(differences);
+        await using var check = world.Database.Open();
+        // The book reached every kind of decision the comparison covers.
+        Assert.True(await check.PromisesToPay.AnyAsync(p => p.State != PromiseState.Open));
+        Assert.True(await check.CollectionStepsDone.AnyAsync(d => d.StepId.StartsWith("plan-")));
+        Assert.True(await check.RenewalReviews.AnyAsync());
+        Assert.True(await check.WorkTasks.AnyAsync(t => t.Kind == WorkTaskKind.BillingContactMissing));
+        Assert.True(await check.OutboxMessages.AnyAsync(m => m.Body.Contains("INV-LATE")));
     }
 }
