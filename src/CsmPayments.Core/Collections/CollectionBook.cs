@@ -38,10 +38,12 @@ internal sealed class CollectionBook
     /// promise or plan counts what was paid; without, the range's whole ledger. Both give the same balances of what is
     /// owed, and only what is owed is collected.
     /// </summary>
-    public static async Task<CollectionBook> LoadRangeAsync(CsmDbContext db, DateOnly asOf, long from, long to, long[]? owed, CancellationToken ct)
+    /// <paramref name="users"/>, when given, are every user, read once for all ranges.
+    public static async Task<CollectionBook> LoadRangeAsync(CsmDbContext db, DateOnly asOf, long from, long to, long[]? owed, CancellationToken ct,
+        Dictionary<long, User>? users = null)
     {
         var accounts = await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct);
-        var users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
+        users ??= await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         var contacts = await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to).ToListAsync(ct);
         var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.AccountId >= from && s.AccountId <= to).ToListAsync(ct);
         var promises = await db.PromisesToPay.Where(p => p.State == PromiseState.Open && p.AccountId >= from && p.AccountId <= to).ToListAsync(ct);

@@ -44,20 +44,31 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// <paramref name="riskTiers"/> are the tiers the day's segmentation gave (the daily cycle passes them); without
     /// them they are read with <see cref="LoadRiskTiersAsync"/>. <paramref name="owed"/> are the invoices the day's health
     /// stage found still owed (the daily cycle passes them): only those are read, instead of every account's ledger.
+    /// <paramref name="time"/>, when given, is told where the time went (summed over ranges, which may run at once).
     public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default,
-        IReadOnlyDictionary<long, RiskTier>? riskTiers = null, OwedInvoices? owed = null)
+        IReadOnlyDictionary<long, RiskTier>? riskTiers = null, OwedInvoices? owed = null, Action<string, TimeSpan>? time = null)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Lap(string what)
+        {
+            time?.Invoke(what, clock.Elapsed);
+            clock.Restart();
+        }
         var rates = organisation.Rates();
         paymentLinks.EnsureKey();
         // Renewal invoices first, so the invoice delivery step below sends each one the day it is issued.
         var items = await IssueRenewalInvoicesAsync(asOf, dryRun, owed, ct);
+        Lap("renewal invoices");
         List<long> ids;
         IReadOnlyDictionary<long, RiskTier> tiers;
+        Dictionary<long, User> users;
         await using (var db = database.Open())
         {
             ids = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct);
             tiers = riskTiers ?? await LoadRiskTiersAsync(db, asOf, rates, ct);
+            users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         }
+        Lap("accounts and tiers");
 
         // Ranges are disjoint, each in its own transaction on its own connection, so on PostgreSQL several run at once
         // (a competing process still meets each range's row locks). SQLite lets one writer in at a time: one by one.
@@ -65,7 +76,9 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         var results = new (List<CycleItem> Items, int AlreadyDone)[ranges.Length];
         var atOnce = database.Options.Provider == StorageProvider.Postgres ? RangesAtOnce : 1;
         await Parallel.ForEachAsync(Enumerable.Range(0, ranges.Length), new ParallelOptions { MaxDegreeOfParallelism = atOnce, CancellationToken = ct },
-            async (i, token) => results[i] = await RunRangeAsync(ranges[i][0], ranges[i][^1], tiers, rates, asOf, dryRun, owed?.InRange(ranges[i][0], ranges[i][^1]), token));
+            async (i, token) => results[i] = await RunRangeAsync(ranges[i][0], ranges[i][^1], tiers, users, rates, asOf, dryRun,
+                owed?.InRange(ranges[i][0], ranges[i][^1]), time, token));
+        Lap("ranges (wall)");
         var alreadyDone = 0;
         foreach (var (written, done) in results)
         {
@@ -101,22 +114,31 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// written in one transaction. Should another writer have recorded some of the same actions first (a unique key
     /// refuses the range), the range is written account by account instead, and the accounts already done are counted.
     /// </summary>
-    private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, IReadOnlyDictionary<long, RiskTier> tiers, ExchangeRates rates,
-        DateOnly asOf, bool dryRun, long[]? owed, CancellationToken ct)
+    private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, IReadOnlyDictionary<long, RiskTier> tiers,
+        Dictionary<long, User> users, ExchangeRates rates, DateOnly asOf, bool dryRun, long[]? owed, Action<string, TimeSpan>? time, CancellationToken ct)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Lap(string what)
+        {
+            time?.Invoke(what, clock.Elapsed);
+            clock.Restart();
+        }
         var works = new List<(Account Account, RiskTier Tier, AccountWork Work)>();
         await using (var db = database.Open())
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
             if (!dryRun) await LockAccountsAsync(db, from, to, ct);
-            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct);
+            Lap("lock ranges");
+            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct, users);
+            Lap("read ranges");
             foreach (var account in book.Accounts)
             {
                 var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
                 var work = Compose(book, account, tier, rates);
                 if (!work.IsEmpty) works.Add((account, tier, work));
             }
+            Lap("compose");
             // A dry run ends here: the transaction is rolled back and nothing composed is saved.
             if (dryRun || works.Count == 0) return (works.SelectMany(w => w.Work.Items).ToList(), 0);
 
@@ -144,6 +166,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                 await tx.RollbackAsync(ct);
                 works.Clear();
             }
+            Lap("write");
             if (works.Count > 0)
             {
                 if (Stage is { } committed)
