@@ -19,9 +19,18 @@ public sealed record CycleItem(long AccountId, string Account, CycleItemKind Kin
 
 /// <summary>
 /// What a run did. <see cref="AlreadyDone"/> counts accounts whose actions another run recorded first (the unique
-/// idempotency keys refused the second copy; nothing of it was written).
+/// idempotency keys refused the second copy; nothing of it was written). <see cref="Items"/> lists what was done in
+/// account order, at most as many as the run was asked to keep; <see cref="Counts"/> counts all of it, by kind.
 /// </summary>
-public sealed record CycleResult(DateOnly AsOf, bool DryRun, IReadOnlyList<CycleItem> Items, int AlreadyDone);
+public sealed record CycleResult(DateOnly AsOf, bool DryRun, IReadOnlyList<CycleItem> Items, int AlreadyDone)
+{
+    public IReadOnlyDictionary<CycleItemKind, int> Counts { get; init; } = Items.CountBy(i => i.Kind).ToDictionary();
+
+    /// <summary>What was done and not listed in <see cref="Items"/>.</summary>
+    public int LeftOut => Counts.Values.Sum() - Items.Count;
+
+    public int Count(CycleItemKind kind) => Counts.GetValueOrDefault(kind);
+}
 
 /// <summary>
 /// The collection part of the daily run for as-of date D: evaluates promises and payment plans, works out each
@@ -45,8 +54,11 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// them they are read with <see cref="LoadRiskTiersAsync"/>. <paramref name="owed"/> are the invoices the day's health
     /// stage found still owed (the daily cycle passes them): only those are read, instead of every account's ledger.
     /// <paramref name="time"/>, when given, is told where the time went (summed over ranges, which may run at once).
+    /// The result lists at most <paramref name="itemsKept"/> items (the first in account order) and counts them all: a
+    /// first run on a large book does hundreds of thousands of things, all of them in the outbox, tasks and audit log.
     public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default,
-        IReadOnlyDictionary<long, RiskTier>? riskTiers = null, OwedInvoices? owed = null, Action<string, TimeSpan>? time = null)
+        IReadOnlyDictionary<long, RiskTier>? riskTiers = null, OwedInvoices? owed = null, Action<string, TimeSpan>? time = null,
+        int itemsKept = int.MaxValue)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Lap(string what)
@@ -73,19 +85,37 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         // Ranges are disjoint, each in its own transaction on its own connection, so on PostgreSQL several run at once
         // (a competing process still meets each range's row locks). SQLite lets one writer in at a time: one by one.
         var ranges = ids.Chunk(RangeSize).ToArray();
-        var results = new (List<CycleItem> Items, int AlreadyDone)[ranges.Length];
+        // Each range's items are counted, and kept while fewer than asked for are, in range order; a range that finishes
+        // before an earlier one waits here until that one is in.
+        var finished = new List<CycleItem>?[ranges.Length];
+        var counts = items.CountBy(i => i.Kind).ToDictionary();
+        var kept = items.Take(itemsKept).ToList();
+        var next = 0;
+        var alreadyDone = 0;
+        void Gather(int index, List<CycleItem> written, int done)
+        {
+            lock (finished)
+            {
+                alreadyDone += done;
+                finished[index] = written;
+                for (; next < finished.Length && finished[next] is { } ready; finished[next++] = [])
+                    foreach (var item in ready)
+                    {
+                        counts[item.Kind] = counts.GetValueOrDefault(item.Kind) + 1;
+                        if (kept.Count < itemsKept) kept.Add(item);
+                    }
+            }
+        }
         var atOnce = database.Options.Provider == StorageProvider.Postgres ? RangesAtOnce : 1;
         await Parallel.ForEachAsync(Enumerable.Range(0, ranges.Length), new ParallelOptions { MaxDegreeOfParallelism = atOnce, CancellationToken = ct },
-            async (i, token) => results[i] = await RunRangeAsync(ranges[i][0], ranges[i][^1], tiers, users, rates, asOf, dryRun,
-                owed?.InRange(ranges[i][0], ranges[i][^1]), time, token));
+            async (i, token) =>
+            {
+                var (written, done) = await RunRangeAsync(ranges[i][0], ranges[i][^1], tiers, users, rates, asOf, dryRun,
+                    owed?.InRange(ranges[i][0], ranges[i][^1]), time, token);
+                Gather(i, written, done);
+            });
         Lap("ranges (wall)");
-        var alreadyDone = 0;
-        foreach (var (written, done) in results)
-        {
-            items.AddRange(written);
-            alreadyDone += done;
-        }
-        return new CycleResult(asOf, dryRun, items, alreadyDone);
+        return new CycleResult(asOf, dryRun, kept, alreadyDone) { Counts = counts };
     }
 
     /// <summary>How many accounts (by id) one range covers: read with one query per table, written in one transaction.</summary>

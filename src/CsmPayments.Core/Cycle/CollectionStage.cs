@@ -17,7 +17,8 @@ public static class CollectionStage
     {
         if (!run.CollectsToday || run.Collections is not { } collections) return;
         var tiers = run.Outcomes.ToDictionary(o => o.AccountId, o => o.RiskTier);
-        run.CollectionsResult = await collections.RunAsync(run.AsOf, run.DryRun, ct, tiers, run.Owed, (step, time) => run.Summary.Time("collections: " + step, time));
+        run.CollectionsResult = await collections.RunAsync(run.AsOf, run.DryRun, ct, tiers, run.Owed, (step, time) => run.Summary.Time("collections: " + step, time),
+            run.CollectionItemsListed);
         if (run.DryRun) return;
         await using var db = run.Database.Open();
         var asOf = run.AsOf;

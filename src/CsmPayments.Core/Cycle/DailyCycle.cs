@@ -68,6 +68,12 @@ public sealed class CycleRun
     /// <summary>Delivers the outbox before the run ends; without it messages wait for the next dispatch.</summary>
     public OutboxDispatcher? Dispatcher { get; init; }
 
+    /// <summary>
+    /// How many of the collection stage's actions <see cref="CollectionsResult"/> lists (the first, in account order);
+    /// all of them are counted. A first run on a large book does hundreds of thousands of things.
+    /// </summary>
+    public int CollectionItemsListed { get; init; } = 1_000;
+
     /// <summary>What the collection stage did (or, dry, would do).</summary>
     public CycleResult? CollectionsResult { get; set; }
 

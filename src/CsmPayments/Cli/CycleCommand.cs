@@ -94,7 +94,7 @@ public static class CycleCommand
         await o.WriteLineAsync(string.Create(c, $"  alerts {(run.DryRun ? "that would open" : "opened")}: {s.AlertsOpened:N0}, {(run.DryRun ? "close" : "closed")}: {s.AlertsClosed:N0}"));
         foreach (var note in s.Notes) await o.WriteLineAsync("  " + note);
         if (run.CollectionsResult is { } collections) await CollectionsOutput.WriteCycleAsync(collections, context);
-        if (run.Delivery is null && !run.DryRun && run.CollectionsResult?.Items.Any(i => i.Kind == CycleItemKind.Email) == true)
+        if (run.Delivery is null && !run.DryRun && run.CollectionsResult?.Count(CycleItemKind.Email) > 0)
             await o.WriteLineAsync("Delivery: Smtp:Host is not set, so the messages wait in the outbox; they go out on the first run after it is set.");
         if (run.Delivery is { } delivery)
             await o.WriteLineAsync(string.Create(c, $"Delivery: {delivery.Sent:N0} sent, {delivery.Retrying:N0} waiting to retry, {delivery.Failed:N0} failed") +

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CsmPayments.Collections;
@@ -68,11 +69,16 @@ public static class CollectionsOutput
     public static async Task WriteCycleAsync(CycleResult result, CliContext context)
     {
         var verb = result.DryRun ? "would" : "did";
+        var c = CultureInfo.InvariantCulture;
+        var decisions = result.Counts.Where(k => k.Key is not (CycleItemKind.Email or CycleItemKind.Task)).Sum(k => k.Value);
         await context.Output.WriteLineAsync($"Collections {ReportOutput.Date(result.AsOf)}{(result.DryRun ? " (dry run: nothing changed)" : "")}: " +
-                                            $"{result.Items.Count(i => i.Kind == CycleItemKind.Email)} message(s), {result.Items.Count(i => i.Kind == CycleItemKind.Task)} task(s), " +
-                                            $"{result.Items.Count(i => i.Kind is not (CycleItemKind.Email or CycleItemKind.Task))} decision(s) {verb} happen" +
-                                            (result.AlreadyDone > 0 ? $"; {result.AlreadyDone} account(s) already done by another run" : "") + ".");
+                                            string.Create(c, $"{result.Count(CycleItemKind.Email):N0} message(s), {result.Count(CycleItemKind.Task):N0} task(s), ") +
+                                            string.Create(c, $"{decisions:N0} decision(s) {verb} happen") +
+                                            (result.AlreadyDone > 0 ? string.Create(c, $"; {result.AlreadyDone:N0} account(s) already done by another run") : "") + ".");
         foreach (var item in result.Items)
             await context.Output.WriteLineAsync($"  {item.Kind.ToString().ToLowerInvariant(),-14} {item.Account}: {item.Summary}");
+        if (result.LeftOut > 0)
+            await context.Output.WriteLineAsync(string.Create(c, $"  … and {result.LeftOut:N0} more, not listed here") +
+                                                (result.DryRun ? "." : ": every message is in the outbox (outbox list), every task in the task list (task list), every decision in its account's audit log (audit)."));
     }
 }
