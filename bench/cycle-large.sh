@@ -20,7 +20,8 @@
 #                     (for instance an earlier commit's, to compare before and after on the same kept database)
 #   STEPS="reset first same next"  which steps to run, in order (default: first same next dry, the dry run left out
 #                     with SKIP_DRY_RUN=1); reset deletes what earlier cycles wrote (snapshots, segment history, alerts), so
-#                     that the next first run on a reused database is a first run again
+#                     that the next first run on a reused database is a first run again; reset-collections deletes what
+#                     the collection stage wrote (outbox, steps done, tasks, renewal reviews, audit entries)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:?accounts}; provider=${2:?sqlite or postgres}
@@ -101,10 +102,19 @@ for s in $steps; do
         # minutes and as much disk again); the freed pages are reused by the next run's snapshots.
         sqlite3 "$work/bench.db" "$sql"
       fi ;;
+    reset-collections)
+      # What the collection stage wrote, so that the next run is its first again (the generated book has none of it).
+      sql="DELETE FROM outbox_messages; DELETE FROM collection_steps_done; DELETE FROM work_tasks; DELETE FROM renewal_reviews; DELETE FROM audit_entries;"
+      if [ "$provider" = postgres ]; then
+        runuser -u postgres -- psql -h 127.0.0.1 -p "$(echo "$BENCH_PG" | sed 's/.*Port=\([0-9]*\).*/\1/')" -U postgres -d bench -q -c "$sql" \
+          -c "VACUUM ANALYZE outbox_messages, collection_steps_done, work_tasks, renewal_reviews, audit_entries;" >/dev/null
+      else
+        sqlite3 "$work/bench.db" "$sql"
+      fi ;;
     first) step "cycle, first run" "${cycle[@]}" --as-of "$as_of" ;;
     same) step "cycle, same day again (nothing changes)" "${cycle[@]}" --as-of "$as_of" ;;
     next) step "cycle, next day" "${cycle[@]}" --as-of 2026-07-01 ;;
     dry) step "cycle --dry-run" "${cycle[@]}" --as-of 2026-07-02 --dry-run ;;
-    *) echo "unknown step $s (first, same, next, dry)" >&2; exit 2 ;;
+    *) echo "unknown step $s (reset, reset-collections, first, same, next, dry)" >&2; exit 2 ;;
   esac
 done

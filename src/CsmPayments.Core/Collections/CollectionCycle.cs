@@ -160,8 +160,8 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
             if (!dryRun) await LockAccountsAsync(db, from, to, ct);
             Lap("lock ranges");
-            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct, users);
-            Lap("read ranges");
+            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct, users, time);
+            clock.Restart();
             foreach (var account in book.Accounts)
             {
                 var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
