@@ -164,6 +164,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             clock.Restart();
             foreach (var account in book.Accounts)
             {
+                if (NothingToDo(book, account.Id)) continue;
                 var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
                 var work = Compose(book, account, tier, rates);
                 if (!work.IsEmpty) works.Add((account, tier, work));
@@ -549,8 +550,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         var reviews = new List<RenewalReview>();
         foreach (var subscription in book.Subscriptions[account.Id])
         {
-            if (subscription.RenewalDate is not { } renewal || !subscription.IsActiveOn(d)) continue;
-            if (d < renewal.AddDays(-settings.RenewalReviewDays) || d >= renewal || book.Reviews.Contains((subscription.Id, renewal))) continue;
+            if (!ReviewDue(book, subscription) || subscription.RenewalDate is not { } renewal) continue;
             reviews.Add(new RenewalReview(account.Id, subscription.Id, renewal, d));
             audit.Add(new AuditEntry(account.Id, now, "system", AuditActions.RenewalReviewOpened,
                 $"renewal of {subscription.ExternalId} ({subscription.Plan}, {subscription.Mrr} MRR) on {Date(renewal)}: may the renewal invoice go out?"));
@@ -570,6 +570,27 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         result.Reviews.AddRange(reviews);
         result.Items.AddRange(items);
         return result;
+    }
+
+    /// <summary>Whether a subscription's renewal review opens on the book's day: active, renewing within the review window, not yet reviewed.</summary>
+    private bool ReviewDue(CollectionBook book, Subscription subscription) =>
+        subscription.RenewalDate is { } renewal && subscription.IsActiveOn(book.AsOf)
+        && book.AsOf >= renewal.AddDays(-playbook.Settings.RenewalReviewDays) && book.AsOf < renewal
+        && !book.Reviews.Contains((subscription.Id, renewal));
+
+    /// <summary>
+    /// An account that owes nothing, has no open promise, plan or data task, and no renewal review to open: its day is
+    /// quiet whatever its tier (what <see cref="Compose"/> would find empty), so it is not composed at all. Most of a
+    /// large book, most days.
+    /// </summary>
+    private bool NothingToDo(CollectionBook book, long accountId)
+    {
+        foreach (var b in book.Balances[accountId])
+            if (b.Balance.IsPositive) return false;
+        if (book.OpenPromises.Contains(accountId) || book.ActivePlans.Contains(accountId) || book.OpenContactTasks.Contains(accountId)) return false;
+        foreach (var subscription in book.Subscriptions[accountId])
+            if (ReviewDue(book, subscription)) return false;
+        return true;
     }
 
     /// <summary>
