@@ -113,6 +113,32 @@ public sealed class BulkUpsert<T> where T : class
         }
     }
 
+    /// <summary>
+    /// PostgreSQL only: COPYs rows that must be new straight into the table, inside the caller's transaction. Unlike
+    /// <see cref="InsertAsync"/> nothing is merged: a row that exists already fails the COPY with a unique violation
+    /// (<see cref="PostgresException"/>, SQL state 23505) and leaves the transaction to be rolled back by the caller.
+    /// </summary>
+    public async Task CopyAsync(IReadOnlyList<T> rows, CancellationToken ct = default)
+    {
+        if (_db.Provider != StorageProvider.Postgres) throw new InvalidOperationException("COPY is PostgreSQL's");
+        if (rows.Count == 0) return;
+        await _db.Database.OpenConnectionAsync(ct);
+        var connection = (NpgsqlConnection)_db.Database.GetDbConnection();
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {_table} ({string.Join(", ", ColumnNames)}) FROM STDIN (FORMAT BINARY)", ct);
+        var types = _columns.Select(p => p.GetColumnType()).ToArray();
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(ct);
+            for (var i = 0; i < _columns.Length; i++)
+            {
+                var value = Value(_columns[i], row);
+                if (value is null) await importer.WriteNullAsync(ct);
+                else await importer.WriteAsync(value, types[i], ct);
+            }
+        }
+        await importer.CompleteAsync(ct);
+    }
+
     private object? Value(IProperty property, T row)
     {
         var value = property.GetGetter().GetClrValue(row);

@@ -180,4 +180,38 @@ public sealed class LadderScenarioTests
         var real = await world.RunDayAsync(Start);
         Assert.Equal(dry.Items.Select(i => i.Key).Order(), real.Items.Select(i => i.Key).Order());
     }
+
+    [Theory, Providers]
+    public async Task A_range_refused_because_another_writer_recorded_an_action_first_is_written_account_by_account(StorageProvider provider)
+    {
+        await using var world = await CollectionsWorld.CreateAsync(provider);
+        var acme = await world.AccountAsync("Acme");
+        var globex = await world.AccountAsync("Globex");
+        await world.InvoiceAsync(acme, "INV-A", Start.AddDays(-60), Start.AddDays(-30), 800m);
+        await world.InvoiceAsync(globex, "INV-G", Start.AddDays(-60), Start.AddDays(-30), 900m);
+        // Another writer queued Acme's reminder of the day without taking the range's locks (its unique key is the
+        // account and the day), so the range's write meets that key.
+        await using (var db = world.Database.Open())
+        {
+            db.OutboxMessages.Add(new CsmPayments.Messaging.OutboxMessage(CollectionCycle.MessageKey(acme, StepChannel.Reminder, Start), acme, "ap@acme.test", "Acme Payables",
+                "Accounts Receivable", null, "Reminder", "Written elsewhere", At(Start)));
+            await db.SaveChangesAsync();
+        }
+
+        var result = await world.RunDayAsync(Start);
+
+        Assert.Equal(1, result.AlreadyDone);
+        Assert.All(result.Items, i => Assert.Equal(globex, i.AccountId));
+        Assert.Contains(result.Items, i => i.Kind == CycleItemKind.Email);
+        await using var check = world.Database.Open();
+        var messages = await check.OutboxMessages.OrderBy(m => m.AccountId).Select(m => new { m.AccountId, m.Body }).ToListAsync();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal((acme, "Written elsewhere"), (messages[0].AccountId, messages[0].Body));
+        Assert.Contains("INV-G", messages[1].Body);
+        // Nothing of Acme's day was written beside the other writer's message: no task, no step recorded as done.
+        Assert.False(await check.WorkTasks.AnyAsync(t => t.AccountId == acme));
+        Assert.False(await check.CollectionStepsDone.AnyAsync(d => d.AccountId == acme));
+        Assert.True(await check.WorkTasks.AnyAsync(t => t.AccountId == globex));
+        Assert.True(await check.CollectionStepsDone.AnyAsync(d => d.AccountId == globex));
+    }
 }
