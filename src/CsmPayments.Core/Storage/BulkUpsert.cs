@@ -87,21 +87,7 @@ public sealed class BulkUpsert<T> where T : class
         if (transaction is not null) await transaction.CreateSavepointAsync(savepoint, ct);
         try
         {
-            await using (var importer = await connection.BeginBinaryImportAsync($"COPY {_table} ({string.Join(", ", ColumnNames)}) FROM STDIN (FORMAT BINARY)", ct))
-            {
-                var types = _columns.Select(p => p.GetColumnType()).ToArray();
-                foreach (var row in rows)
-                {
-                    await importer.StartRowAsync(ct);
-                    for (var i = 0; i < _columns.Length; i++)
-                    {
-                        var value = Value(_columns[i], row);
-                        if (value is null) await importer.WriteNullAsync(ct);
-                        else await importer.WriteAsync(value, types[i], ct);
-                    }
-                }
-                await importer.CompleteAsync(ct);
-            }
+            await CopyRowsAsync(connection, rows, ct);
             if (transaction is not null) await transaction.ReleaseSavepointAsync(savepoint, ct);
             return rows.Count;
         }
@@ -123,7 +109,11 @@ public sealed class BulkUpsert<T> where T : class
         if (_db.Provider != StorageProvider.Postgres) throw new InvalidOperationException("COPY is PostgreSQL's");
         if (rows.Count == 0) return;
         await _db.Database.OpenConnectionAsync(ct);
-        var connection = (NpgsqlConnection)_db.Database.GetDbConnection();
+        await CopyRowsAsync((NpgsqlConnection)_db.Database.GetDbConnection(), rows, ct);
+    }
+
+    private async Task CopyRowsAsync(NpgsqlConnection connection, IReadOnlyList<T> rows, CancellationToken ct)
+    {
         await using var importer = await connection.BeginBinaryImportAsync($"COPY {_table} ({string.Join(", ", ColumnNames)}) FROM STDIN (FORMAT BINARY)", ct);
         var types = _columns.Select(p => p.GetColumnType()).ToArray();
         foreach (var row in rows)
