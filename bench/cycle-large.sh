@@ -18,7 +18,7 @@
 #                     run printed them (the cluster still running); nothing is generated and nothing is deleted afterwards
 #   BENCH_DLL=PATH    with CYCLE=stages, run this build of CsmPayments.Bench.dll instead of building the work tree's
 #                     (for instance an earlier commit's, to compare before and after on the same kept database)
-#   STEPS="reset first same next"  which steps to run, in order (default: first same next dry, the dry run left out
+#   STEPS="reset first same next"  which steps to run, in order (after: the day after next, 2026-07-02) (default: first same next dry, the dry run left out
 #                     with SKIP_DRY_RUN=1); reset deletes what earlier cycles wrote (snapshots, segment history, alerts), so
 #                     that the next first run on a reused database is a first run again; reset-collections deletes what
 #                     the collection stage wrote (outbox, steps done, tasks, renewal reviews, audit entries)
@@ -114,7 +114,8 @@ for s in $steps; do
     first) step "cycle, first run" "${cycle[@]}" --as-of "$as_of" ;;
     same) step "cycle, same day again (nothing changes)" "${cycle[@]}" --as-of "$as_of" ;;
     next) step "cycle, next day" "${cycle[@]}" --as-of 2026-07-01 ;;
+    after) step "cycle, the day after that" "${cycle[@]}" --as-of 2026-07-02 ;;
     dry) step "cycle --dry-run" "${cycle[@]}" --as-of 2026-07-02 --dry-run ;;
-    *) echo "unknown step $s (reset, reset-collections, first, same, next, dry)" >&2; exit 2 ;;
+    *) echo "unknown step $s (reset, reset-collections, first, same, next, after, dry)" >&2; exit 2 ;;
   esac
 done

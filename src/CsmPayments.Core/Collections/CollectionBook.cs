@@ -77,13 +77,15 @@ internal sealed class CollectionBook
         {
             // Read again here, inside the range's locked transaction: a payment recorded since the health stage read the
             // ledger is counted, so nobody is reminded of what was paid meanwhile.
-            invoices = await db.Invoices.AsNoTracking().Where(i => owed.Contains(i.Id) && i.IssueDate <= asOf).ToListAsync(ct);
-            applied = await succeeded.Where(p => p.InvoiceId != null && owed.Contains(p.InvoiceId.Value))
+            // EF.Parameter: the ids go as one array (PostgreSQL) or JSON (SQLite) parameter, not as thousands of parameters
+            // of a statement prepared anew for every count.
+            invoices = await db.Invoices.AsNoTracking().Where(i => EF.Parameter(owed).Contains(i.Id) && i.IssueDate <= asOf).ToListAsync(ct);
+            applied = await succeeded.Where(p => p.InvoiceId != null && EF.Parameter(owed).Contains(p.InvoiceId.Value))
                 .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
-            credits = await db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf && owed.Contains(c.InvoiceId))
+            credits = await db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf && EF.Parameter(owed).Contains(c.InvoiceId))
                 .Select(c => new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn)).ToListAsync(ct);
             var counting = promises.Select(p => p.AccountId).Concat(plans.Select(p => p.AccountId)).Distinct().ToList();
-            payments = counting.Count == 0 ? [] : await succeeded.Where(p => counting.Contains(p.AccountId))
+            payments = counting.Count == 0 ? [] : await succeeded.Where(p => EF.Parameter(counting).Contains(p.AccountId))
                 .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
         }
         var position = Ledger.Position(asOf, invoices.Select(InvoiceFacts.Of), applied, credits);
@@ -93,7 +95,7 @@ internal sealed class CollectionBook
             ? await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)
             // What the day's decisions read: the steps done for owed invoices, today's actions, and plan reminders.
             : await db.CollectionStepsDone.AsNoTracking()
-                .Where(d => d.AccountId >= from && d.AccountId <= to && (owed.Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
+                .Where(d => d.AccountId >= from && d.AccountId <= to && (EF.Parameter(owed).Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
                 .ToListAsync(ct);
         Lap("steps done");
         var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to).Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
