@@ -42,24 +42,19 @@ internal sealed class CollectionBook
     public static async Task<CollectionBook> LoadRangeAsync(CsmDbContext db, DateOnly asOf, long from, long to, long[]? owed, CancellationToken ct,
         Dictionary<long, User>? users = null, Action<string, TimeSpan>? time = null)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        void Lap(string what)
-        {
-            time?.Invoke("read " + what, clock.Elapsed);
-            clock.Restart();
-        }
+        var timer = new StepTimer(time, "read ");
         var accounts = await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct);
         users ??= await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
-        Lap("accounts");
+        timer.Lap("accounts");
         var contacts = await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to).ToListAsync(ct);
-        Lap("contacts");
+        timer.Lap("contacts");
         var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.AccountId >= from && s.AccountId <= to).ToListAsync(ct);
-        Lap("subscriptions");
+        timer.Lap("subscriptions");
         var promises = await db.PromisesToPay.Where(p => p.State == PromiseState.Open && p.AccountId >= from && p.AccountId <= to).ToListAsync(ct);
         var disputes = await db.Disputes.Where(d => d.State == DisputeState.Open && d.AccountId >= from && d.AccountId <= to).ToListAsync(ct);
         var plans = await db.PaymentPlans.Include(p => p.Instalments).Include(p => p.Invoices)
             .Where(p => p.State == PaymentPlanState.Active && p.AccountId >= from && p.AccountId <= to).AsSplitQuery().ToListAsync(ct);
-        Lap("promises, disputes, plans");
+        timer.Lap("promises, disputes, plans");
 
         List<Invoice> invoices;
         List<PaymentFacts> payments, applied;
@@ -89,7 +84,7 @@ internal sealed class CollectionBook
                 .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
         }
         var position = Ledger.Position(asOf, invoices.Select(InvoiceFacts.Of), applied, credits);
-        Lap("ledger");
+        timer.Lap("ledger");
 
         var done = owed is null
             ? await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)
@@ -97,12 +92,12 @@ internal sealed class CollectionBook
             : await db.CollectionStepsDone.AsNoTracking()
                 .Where(d => d.AccountId >= from && d.AccountId <= to && (EF.Parameter(owed).Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
                 .ToListAsync(ct);
-        Lap("steps done");
+        timer.Lap("steps done");
         var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to).Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
         var contactTasks = await db.WorkTasks.AsNoTracking()
             .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)
             .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);
-        Lap("reviews and tasks");
+        timer.Lap("reviews and tasks");
 
         return new CollectionBook
         {

@@ -60,17 +60,12 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         IReadOnlyDictionary<long, RiskTier>? riskTiers = null, OwedInvoices? owed = null, Action<string, TimeSpan>? time = null,
         int itemsKept = int.MaxValue)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        void Lap(string what)
-        {
-            time?.Invoke(what, clock.Elapsed);
-            clock.Restart();
-        }
+        var timer = new StepTimer(time);
         var rates = organisation.Rates();
         paymentLinks.EnsureKey();
         // Renewal invoices first, so the invoice delivery step below sends each one the day it is issued.
         var items = await IssueRenewalInvoicesAsync(asOf, dryRun, owed, ct);
-        Lap("renewal invoices");
+        timer.Lap("renewal invoices");
         List<long> ids;
         IReadOnlyDictionary<long, RiskTier> tiers;
         Dictionary<long, User> users;
@@ -80,7 +75,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             tiers = riskTiers ?? await LoadRiskTiersAsync(db, asOf, rates, ct);
             users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         }
-        Lap("accounts and tiers");
+        timer.Lap("accounts and tiers");
 
         // Ranges are disjoint, each in its own transaction on its own connection, so on PostgreSQL several run at once
         // (a competing process still meets each range's row locks). SQLite lets one writer in at a time: one by one.
@@ -114,7 +109,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                     owed?.InRange(ranges[i][0], ranges[i][^1]), time, token);
                 Gather(i, written, done);
             });
-        Lap("ranges (wall)");
+        timer.Lap("ranges (wall)");
         return new CycleResult(asOf, dryRun, kept, alreadyDone) { Counts = counts };
     }
 
@@ -147,21 +142,16 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, IReadOnlyDictionary<long, RiskTier> tiers,
         Dictionary<long, User> users, ExchangeRates rates, DateOnly asOf, bool dryRun, long[]? owed, Action<string, TimeSpan>? time, CancellationToken ct)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        void Lap(string what)
-        {
-            time?.Invoke(what, clock.Elapsed);
-            clock.Restart();
-        }
+        var timer = new StepTimer(time);
         var works = new List<(Account Account, RiskTier Tier, AccountWork Work)>();
         await using (var db = database.Open())
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
             if (!dryRun) await LockAccountsAsync(db, from, to, ct);
-            Lap("lock ranges");
+            timer.Lap("lock ranges");
             var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct, users, time);
-            clock.Restart();
+            timer.Skip();
             foreach (var account in book.Accounts)
             {
                 if (NothingToDo(book, account.Id)) continue;
@@ -169,7 +159,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                 var work = Compose(book, account, tier, rates);
                 if (!work.IsEmpty) works.Add((account, tier, work));
             }
-            Lap("compose");
+            timer.Lap("compose");
             // A dry run ends here: the transaction is rolled back and nothing composed is saved.
             if (dryRun || works.Count == 0) return (works.SelectMany(w => w.Work.Items).ToList(), 0);
 
@@ -209,7 +199,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                 await tx.RollbackAsync(ct);
                 works.Clear();
             }
-            Lap("write");
+            timer.Lap("write");
             if (works.Count > 0)
             {
                 if (Stage is { } committed)

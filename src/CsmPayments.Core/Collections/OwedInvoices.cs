@@ -1,12 +1,12 @@
 namespace CsmPayments.Collections;
 
 /// <summary>
-/// The invoices that may still be owed on the day, per account, as the daily cycle's health stage found them while it
-/// scored the ledger it had already read: every open invoice issued by then that its payments and credit notes do not
-/// cover. The collection stage reads only these invoices (and their payments and credit notes, again, inside its own
-/// locked transaction, so the balances it acts on are exact and current) instead of reading the whole ledger a second
-/// time. A superset is harmless; an invoice missing from it is not collected that day, so invoices created after the
-/// health stage read the ledger (the renewal invoices the collection stage issues) are added with <see cref="Add"/>.
+/// The invoices still owed on the day, per account, as the daily cycle's health stage found them while it scored the
+/// ledger it had already read: every invoice with a balance (<see cref="Cycle.AccountEvaluation.Owed"/>). The collection
+/// stage reads only these invoices (and their payments and credit notes, again, inside its own locked transaction, so
+/// the balances it acts on are current) instead of reading the whole ledger a second time. An invoice missing from it
+/// is not collected that day, so invoices created after the health stage read the ledger (the renewal invoices the
+/// collection stage issues) are added with <see cref="Add"/>.
 /// Filled in account order, range by range; read by account range.
 /// </summary>
 public sealed class OwedInvoices
@@ -28,8 +28,6 @@ public sealed class OwedInvoices
     {
         lock (_late) _late.Add((accountId, invoiceId));
     }
-
-    public long Count => _ranges.Sum(r => (long)r.Length) + _late.Count;
 
     /// <summary>The candidate invoice ids of the accounts with ids in [<paramref name="from"/>, <paramref name="to"/>].</summary>
     public long[] InRange(long from, long to)

@@ -17,22 +17,33 @@ public sealed record EvaluationSettings(HealthOptions Health, SegmentOptions Seg
 }
 
 /// <summary>One account evaluated for one day: its segments and its health.</summary>
-public sealed record AccountEvaluation(long AccountId, long CsmId, SegmentResult Segments, HealthResult Health, bool Billing);
+public sealed record AccountEvaluation(long AccountId, long CsmId, SegmentResult Segments, HealthResult Health, bool Billing)
+{
+    /// <summary>The invoices with a balance on the day, when the evaluation was asked to note them (for collections).</summary>
+    public IReadOnlyList<long> Owed { get; init; } = [];
+}
 
 /// <summary>Turns an account's rows into the facts of one day and applies the segment and health rules: pure, no I/O.</summary>
 public static class AccountEvaluator
 {
-    public static AccountEvaluation Evaluate(AccountHistory history, DateOnly asOf, EvaluationSettings settings, HealthResult? earlier = null)
+    /// <summary>
+    /// Evaluates the account for the day. With <paramref name="noteOwed"/> the result also names the invoices with a
+    /// balance, found by the same reckoning that scores them (<see cref="AccountEvaluation.Owed"/>).
+    /// </summary>
+    public static AccountEvaluation Evaluate(AccountHistory history, DateOnly asOf, EvaluationSettings settings, HealthResult? earlier = null,
+        bool noteOwed = false)
     {
-        var (healthFacts, segmentFacts) = Facts(history, asOf, settings);
+        List<long>? owed = noteOwed ? [] : null;
+        var (healthFacts, segmentFacts) = Facts(history, asOf, settings, owed);
         var segments = Segmentation.Assign(segmentFacts, settings.Segments);
         // Facts already carry the tier segmentation assigns; a copy only if a rule ever tells them apart.
         var facts = healthFacts.Tier == segments.ServiceTier ? healthFacts : healthFacts with { Tier = segments.ServiceTier };
         var health = HealthScore.Evaluate(facts, asOf, settings.Health, earlier);
-        return new AccountEvaluation(history.Account.Id, history.Account.CsmId, segments, health, healthFacts.Billing);
+        return new AccountEvaluation(history.Account.Id, history.Account.CsmId, segments, health, healthFacts.Billing) { Owed = owed ?? [] };
     }
 
-    public static (HealthFacts Health, SegmentFacts Segments) Facts(AccountHistory h, DateOnly asOf, EvaluationSettings settings)
+    /// <summary>The day's facts of the account; <paramref name="owedInto"/>, when given, receives the invoices with a balance.</summary>
+    public static (HealthFacts Health, SegmentFacts Segments) Facts(AccountHistory h, DateOnly asOf, EvaluationSettings settings, List<long>? owedInto = null)
     {
         var rates = settings.Rates;
         var a = h.Account;
@@ -90,6 +101,7 @@ public static class AccountEvaluator
             maxDaysPastDue = Math.Max(maxDaysPastDue, asOf.DayNumber - invoice.DueDate.DayNumber);
         }
         owing = owing[..openCount];
+        owedInto?.AddRange((ReadOnlySpan<long>)owing);
 
         Span<(DateOnly Due, int Days)> paid = invoices.Count <= StackLimit ? stackalloc (DateOnly, int)[invoices.Count] : new (DateOnly, int)[invoices.Count];
         var paidCount = 0;

@@ -45,26 +45,6 @@ public sealed class AccountHistory(AccountRow account)
 
     public DateOnly? LastTouchpoint { get; set; }
 
-    /// <summary>
-    /// The open invoices issued by <paramref name="asOf"/> that the payments and credit notes dated by then do not cover
-    /// (before rounding to the currency's minor unit, so a superset of those with a balance): what collections may act on.
-    /// </summary>
-    public void AddOwedInvoices(DateOnly asOf, List<(long AccountId, long InvoiceId)> into)
-    {
-        foreach (var invoice in Invoices)
-        {
-            if (invoice.IssueDate > asOf || invoice.Status != InvoiceStatus.Open) continue;
-            var reduced = 0m;
-            foreach (var c in CreditNotes)
-                if (c.InvoiceId == invoice.Id && c.IssuedOn <= asOf)
-                    reduced += c.Amount;
-            foreach (var p in Payments)
-                if (p.Succeeded && p.InvoiceId == invoice.Id && p.PaidOn <= asOf)
-                    reduced += p.Amount;
-            if (invoice.Amount > reduced) into.Add((Account.Id, invoice.Id));
-        }
-    }
-
     public DateOnly? LastTouchpointOn(DateOnly asOf)
     {
         if (Touchpoints.Count == 0) return LastTouchpoint is { } last && last <= asOf ? last : null;

@@ -58,12 +58,7 @@ public static class AccountHistoryLoader
     public static async Task<List<AccountHistory>> LoadDayAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf,
         EvaluationSettings settings, CancellationToken ct, CycleSummary? timings = null)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        void Lap(string what)
-        {
-            timings?.Time("read " + what, clock.Elapsed);
-            clock.Restart();
-        }
+        var timer = new StepTimer(timings is null ? null : timings.Time, "read ");
         var list = new List<AccountHistory>();
         var accounts = new Dictionary<long, AccountHistory>();
         await using (var query = await LeanQuery.CreateAsync(db, selection, "id",
@@ -77,7 +72,7 @@ public static class AccountHistoryLoader
                 list.Add(h);
             }
         if (list.Count == 0) return list;
-        Lap("accounts");
+        timer.Lap("accounts");
 
         async Task ReadAsync(string what, string sql, Action<System.Data.Common.DbDataReader, AccountHistory> row, params (string Name, object Value)[] parameters)
         {
@@ -88,7 +83,7 @@ public static class AccountHistoryLoader
             while (await r.ReadAsync(ct))
                 if (accounts.TryGetValue(r.GetInt64(0), out var h))
                     row(r, h);
-            Lap(what);
+            timer.Lap(what);
         }
 
         await ReadAsync("subscriptions", "SELECT account_id, mrr, currency, start_date, end_date, renewal_date FROM subscriptions WHERE {accounts} AND start_date <= @asOf",
@@ -171,12 +166,7 @@ public static class AccountHistoryLoader
     private static async Task<SortedDictionary<long, AccountHistory>> LoadCommonAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf,
         EvaluationSettings settings, DateOnly? ticketsSince, CancellationToken ct, CycleSummary? timings)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        void Lap(string what)
-        {
-            timings?.Time("read " + what, clock.Elapsed);
-            clock.Restart();
-        }
+        var timer = new StepTimer(timings is null ? null : timings.Time, "read ");
         var accounts = new SortedDictionary<long, AccountHistory>();
         var accountRows = selection.Apply(db.Accounts.AsNoTracking(), a => a.Id)
             .Select(a => new AccountRow(a.Id, a.ExternalId, a.CsmId, a.Tier, a.Employees, a.Industry, a.Country, a.Plan, a.Currency));
@@ -184,7 +174,7 @@ public static class AccountHistoryLoader
             accounts[a.Id] = new AccountHistory(a);
         if (accounts.Count == 0) return accounts;
 
-        Lap("accounts");
+        timer.Lap("accounts");
         var subscriptions = selection.Apply(db.Subscriptions.AsNoTracking(), s => s.AccountId)
             .Where(s => s.StartDate <= asOf)
             .Select(s => new { s.AccountId, s.MrrAmount, s.Currency, s.StartDate, s.EndDate, s.RenewalDate });
@@ -192,7 +182,7 @@ public static class AccountHistoryLoader
             if (accounts.TryGetValue(s.AccountId, out var h))
                 h.Subscriptions.Add(new SubscriptionRow(s.MrrAmount, s.Currency, s.StartDate, s.EndDate, s.RenewalDate));
 
-        Lap("subscriptions");
+        timer.Lap("subscriptions");
         var invoices = selection.Apply(db.Invoices.AsNoTracking(), i => i.AccountId)
             .Where(i => i.IssueDate <= asOf)
             .Select(i => new { i.Id, i.AccountId, i.IssueDate, i.DueDate, i.AmountValue, i.Currency, i.Status });
@@ -200,7 +190,7 @@ public static class AccountHistoryLoader
             if (accounts.TryGetValue(i.AccountId, out var h))
                 h.Invoices.Add(new InvoiceFacts(i.Id, i.AccountId, i.IssueDate, i.DueDate, i.AmountValue, h.Account.Currency == i.Currency ? h.Account.Currency : i.Currency, i.Status));
 
-        Lap("invoices");
+        timer.Lap("invoices");
         var disputeCodes = settings.Health.Payment.DisputeCodes;
         var payments = selection.Apply(db.Payments.AsNoTracking(), p => p.AccountId)
             .Where(p => p.PaidOn <= asOf)
@@ -210,7 +200,7 @@ public static class AccountHistoryLoader
                 h.Payments.Add(new PaymentRow(p.InvoiceId, p.AmountValue, p.PaidOn, p.Status == PaymentStatus.Succeeded,
                     p.FailureCode is { } code && disputeCodes.Contains(code, StringComparer.OrdinalIgnoreCase)));
 
-        Lap("payments");
+        timer.Lap("payments");
         var credits = selection.Apply(db.CreditNotes.AsNoTracking(), c => c.AccountId)
             .Where(c => c.IssuedOn <= asOf)
             .Select(c => new { c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn });
@@ -218,7 +208,7 @@ public static class AccountHistoryLoader
             if (accounts.TryGetValue(c.AccountId, out var h))
                 h.CreditNotes.Add(new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, h.Account.Currency == c.Currency ? h.Account.Currency : c.Currency, c.IssuedOn));
 
-        Lap("credit notes");
+        timer.Lap("credit notes");
         var words = settings.Health.Payment.DisputeWords;
         var ticketQuery = selection.Apply(db.Tickets.AsNoTracking(), t => t.AccountId).Where(t => t.OpenedOn <= asOf);
         if (ticketsSince is { } since)
@@ -229,14 +219,14 @@ public static class AccountHistoryLoader
                 h.Tickets.Add(new TicketRow(t.OpenedOn, t.Priority, t.Status, t.SolvedOn,
                     words.Any(w => t.Subject.Contains(w, StringComparison.OrdinalIgnoreCase))));
 
-        Lap("tickets");
+        timer.Lap("tickets");
         var nps = selection.Apply(db.NpsResponses.AsNoTracking(), n => n.AccountId)
             .Where(n => n.RespondedOn <= asOf)
             .Select(n => new { n.AccountId, n.Score, n.RespondedOn });
         await foreach (var n in nps.AsAsyncEnumerable().WithCancellation(ct))
             if (accounts.TryGetValue(n.AccountId, out var h))
                 h.Nps.Add(new NpsFact(n.Score, n.RespondedOn));
-        Lap("nps");
+        timer.Lap("nps");
         return accounts;
     }
 }

@@ -73,12 +73,14 @@ public static class HealthStage
                 // Evaluation is pure: spread it over the cores, then gather in id order.
                 var evaluations = new AccountEvaluation[histories.Count];
                 Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i =>
-                    evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id)));
-                // The collection stage reads only the invoices still owed; they are known here from the ledger just read.
+                    evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id), noteOwed: collects));
+                // The collection stage reads only the invoices still owed; the evaluation found them in the ledger just read.
                 if (collects)
                 {
                     var owed = new List<(long AccountId, long InvoiceId)>(histories.Count);
-                    foreach (var history in histories) history.AddOwedInvoices(asOf, owed);
+                    foreach (var evaluation in evaluations)
+                        foreach (var invoice in evaluation.Owed)
+                            owed.Add((evaluation.AccountId, invoice));
                     run.Owed.AddRange(owed);
                 }
                 foreach (var evaluation in evaluations)
