@@ -93,7 +93,9 @@ internal sealed class CollectionBook
                 .Where(d => d.AccountId >= from && d.AccountId <= to && (EF.Parameter(owed).Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
                 .ToListAsync(ct);
         timer.Lap("steps done");
-        var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to).Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
+        // A review opens only before its renewal date: the reviews of renewals already passed are never asked about.
+        var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to && r.RenewalDate > asOf)
+            .Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
         var contactTasks = await db.WorkTasks.AsNoTracking()
             .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)
             .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);

@@ -176,7 +176,9 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
         b.Entity<HealthSnapshot>(e =>
         {
             e.HasIndex(x => new { x.AccountId, x.AsOf }).IsUnique(); // one per account per day
-            e.HasIndex(x => x.AsOf);
+            // A day's snapshots of a range of accounts (the cycle reads them range by range): both columns bound the scan,
+            // so its cost does not grow with the days of history kept.
+            e.HasIndex(x => new { x.AsOf, x.AccountId });
             e.Property(x => x.Explanation).HasMaxLength(1000);
             e.Ignore(x => x.SignalSet);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);

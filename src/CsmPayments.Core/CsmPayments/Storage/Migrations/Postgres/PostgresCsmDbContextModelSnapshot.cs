@@ -809,12 +809,12 @@ namespace CsmPayments.Storage.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_health_snapshots");
 
-                    b.HasIndex("AsOf")
-                        .HasDatabaseName("ix_health_snapshots_as_of");
-
                     b.HasIndex("AccountId", "AsOf")
                         .IsUnique()
                         .HasDatabaseName("ix_health_snapshots_account_id_as_of");
+
+                    b.HasIndex("AsOf", "AccountId")
+                        .HasDatabaseName("ix_health_snapshots_as_of_account_id");
 
                     b.ToTable("health_snapshots", (string)null);
                 });

@@ -778,12 +778,12 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_health_snapshots");
 
-                    b.HasIndex("AsOf")
-                        .HasDatabaseName("ix_health_snapshots_as_of");
-
                     b.HasIndex("AccountId", "AsOf")
                         .IsUnique()
                         .HasDatabaseName("ix_health_snapshots_account_id_as_of");
+
+                    b.HasIndex("AsOf", "AccountId")
+                        .HasDatabaseName("ix_health_snapshots_as_of_account_id");
 
                     b.ToTable("health_snapshots", (string)null);
                 });
