@@ -120,19 +120,29 @@ public static class AccountHistoryLoader
         await ReadAsync("nps", "SELECT account_id, score, responded_on FROM nps_responses WHERE {accounts} AND responded_on <= @asOf",
             (r, h) => h.Nps.Add(new NpsFact(r.GetInt32(1), LeanQuery.Date(r, 2))));
 
+        // The windows the rules compare all end on the as-of day and nest, so each is a sum over the last N days or the
+        // difference of two such sums: a row passes at most three filters, and the sum over the whole span none. Sums of
+        // the int column with FILTER: the database adds machine integers instead of evaluating a CASE per row.
         var silent = settings.Health.SilentChurn;
-        var recent = asOf.AddDays(-silent.NoActiveUsersDays);
-        // Sums of the int column with FILTER: the database adds machine integers instead of evaluating a CASE per row.
+        var start = UsageSummary.SpanStart(asOf, silent.NoActiveUsersDays, silent.BaselineDays);
+        var spanDays = asOf.DayNumber - start.DayNumber + 1;
+        var lastDays = new[] { 30, 90, silent.NoActiveUsersDays, silent.NoActiveUsersDays + silent.BaselineDays }.Distinct().Order().ToArray();
+        var sums = lastDays.Select(days => days >= spanDays
+            ? "COALESCE(SUM(active_users), 0)"
+            : $"COALESCE(SUM(active_users) FILTER (WHERE date > @after{days}), 0)");
+        var usageParameters = lastDays.Where(days => days < spanDays).Select(days => ($"after{days}", (object)asOf.AddDays(-days))).Append(("start", start));
+        int Column(int days) => 1 + Array.IndexOf(lastDays, days);
         await ReadAsync("usage (summed)",
-            "SELECT account_id, COALESCE(SUM(active_users) FILTER (WHERE date > @last30), 0),"
-            + " COALESCE(SUM(active_users) FILTER (WHERE date <= @last30 AND date > @last90), 0),"
-            + " COALESCE(SUM(active_users) FILTER (WHERE date > @recent), 0),"
-            + " COALESCE(SUM(active_users) FILTER (WHERE date <= @recent AND date > @baseline), 0),"
-            + " COUNT(*), MAX(date) FILTER (WHERE active_users > 0)"
+            $"SELECT account_id, {string.Join(", ", sums)}, COUNT(*), MAX(date) FILTER (WHERE active_users > 0)"
             + " FROM usage_days WHERE {accounts} AND date >= @start AND date <= @asOf GROUP BY account_id",
-            (r, h) => h.UsageSummary = new UsageSummary(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), (int)r.GetInt64(5), LeanQuery.NullableDate(r, 6)),
-            ("start", UsageSummary.SpanStart(asOf, silent.NoActiveUsersDays, silent.BaselineDays)), ("last30", asOf.AddDays(-30)), ("last90", asOf.AddDays(-90)),
-            ("recent", recent), ("baseline", recent.AddDays(-silent.BaselineDays)));
+            (r, h) =>
+            {
+                long Last(int days) => r.GetInt64(Column(days));
+                var recent = Last(silent.NoActiveUsersDays);
+                h.UsageSummary = new UsageSummary(Last(30), Last(90) - Last(30), recent, Last(silent.NoActiveUsersDays + silent.BaselineDays) - recent,
+                    (int)r.GetInt64(lastDays.Length + 1), LeanQuery.NullableDate(r, lastDays.Length + 2));
+            },
+            [.. usageParameters]);
         await ReadAsync("last touchpoints", "SELECT account_id, MAX(occurred_on) FROM touchpoints WHERE {accounts} AND occurred_on <= @asOf GROUP BY account_id",
             (r, h) => h.LastTouchpoint = LeanQuery.Date(r, 1));
 

@@ -72,18 +72,21 @@ public sealed class DayLoadTests
         var all = AccountSelection.Range(0, long.MaxValue);
         var full = await AccountHistoryLoader.LoadHistoryAsync(db, all, AsOf, settings, CancellationToken.None);
         var ids = full.Select(h => h.Account.Id).ToArray();
-        foreach (var day in new[] { AsOf, AsOf.AddDays(-45), AsOf.AddDays(-200) })
+        // The usage windows as shipped, and configured so that two windows end together (30 recent days) and the baseline
+        // ends inside the 90-day span (30 + 45 days): the SQL sums each window from the shared ends as the rows do.
+        var otherWindows = settings with { Health = new CsmPayments.Health.HealthOptions { SilentChurn = { NoActiveUsersDays = 30, BaselineDays = 45 } } };
+        foreach (var (day, windows) in new[] { (AsOf, settings), (AsOf.AddDays(-45), settings), (AsOf.AddDays(-200), settings), (AsOf, otherWindows), (AsOf.AddDays(-12), otherWindows) })
         {
             foreach (var selection in new[] { all, AccountSelection.Of(ids.Where((_, i) => i % 3 == 0)) })
             {
-                var lean = await AccountHistoryLoader.LoadDayAsync(db, selection, day, settings, CancellationToken.None);
+                var lean = await AccountHistoryLoader.LoadDayAsync(db, selection, day, windows, CancellationToken.None);
                 var expected = full.Where(h => selection.Ids is null || selection.Ids.Contains(h.Account.Id)).ToList();
                 Assert.Equal(expected.Select(h => h.Account), lean.Select(h => h.Account));
                 foreach (var (l, f) in lean.Zip(expected))
                 {
-                    Assert.Equal(Facts(f, day, settings), Facts(l, day, settings));
-                    var fromFull = AccountEvaluator.Evaluate(f, day, settings);
-                    var fromLean = AccountEvaluator.Evaluate(l, day, settings);
+                    Assert.Equal(Facts(f, day, windows), Facts(l, day, windows));
+                    var fromFull = AccountEvaluator.Evaluate(f, day, windows);
+                    var fromLean = AccountEvaluator.Evaluate(l, day, windows);
                     Assert.Equal((fromFull.Segments, fromFull.Health.Score, fromFull.Health.Signals, fromFull.Health.Explanation),
                         (fromLean.Segments, fromLean.Health.Score, fromLean.Health.Signals, fromLean.Health.Explanation));
                 }
