@@ -144,11 +144,18 @@ public sealed class DailyCycleCollectionsTests
             }
         }
         await world.InvoiceAsync(accounts[1].Id, "INV-LATE", Start.AddDays(6), Start.AddDays(36), 700m);
+        // Accounts that owe nothing and still have something to do: a renewal to review, and a promise kept by a payment
+        // that settles everything the account owed.
+        await world.AccountAsync("Quiet renewal", renewal: Start.AddDays(40));
+        var keeper = await world.AccountAsync("Promise keeper");
+        var promised = await world.InvoiceAsync(keeper, "INV-KEEP", Start.AddDays(-40), Start.AddDays(-10), 300m);
+        await world.PayAsync(keeper, promised, 300m, Start.AddDays(3));
         var differences = new List<string>();
         for (var day = Start; day <= Start.AddDays(20); day = day.AddDays(1))
         {
             if (day == Start.AddDays(1)) await world.Workflows().RecordPromiseAsync(accounts[2].Slug, 300m, Start.AddDays(6), casey, null, day);
             if (day == Start.AddDays(1)) await world.Workflows().OpenDisputeAsync("INV-03-4", "Billed for 40 seats, we have 25", casey, day);
+            if (day == Start.AddDays(1)) await world.Workflows().RecordPromiseAsync("promise-keeper", 300m, Start.AddDays(6), casey, null, day);
             if (day == Start.AddDays(2))
                 Assert.Equal(PaymentPlanState.Active, (await world.Workflows().ProposePlanAsync(accounts[6].Slug, [], 3, 7, Start.AddDays(5), 0m, casey, day)).State);
             var dry = await RunDayAsync(world, smtp, day, dryRun: true);
@@ -168,6 +175,8 @@ public sealed class DailyCycleCollectionsTests
         await using var check = world.Database.Open();
         // The book reached every kind of decision the comparison covers.
         Assert.True(await check.PromisesToPay.AnyAsync(p => p.State != PromiseState.Open));
+        Assert.Equal(PromiseState.Kept, (await check.PromisesToPay.SingleAsync(p => p.AccountId == keeper)).State);
+        Assert.True(await check.RenewalReviews.AnyAsync(r => r.AccountId == check.Accounts.Single(a => a.ExternalId == "quiet-renewal").Id));
         Assert.True(await check.CollectionStepsDone.AnyAsync(d => d.StepId.StartsWith("plan-")));
         Assert.True(await check.RenewalReviews.AnyAsync());
         Assert.True(await check.WorkTasks.AnyAsync(t => t.Kind == WorkTaskKind.BillingContactMissing));
