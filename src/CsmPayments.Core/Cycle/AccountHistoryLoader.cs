@@ -132,14 +132,15 @@ public static class AccountHistoryLoader
             : $"COALESCE(SUM(active_users) FILTER (WHERE date > @after{days}), 0)");
         var usageParameters = lastDays.Where(days => days < spanDays).Select(days => ($"after{days}", (object)asOf.AddDays(-days))).Append(("start", start));
         int Column(int days) => 1 + Array.IndexOf(lastDays, days);
+        // Each window's column, found once for the query rather than for every row.
+        int last30 = Column(30), last90 = Column(90), recentColumn = Column(silent.NoActiveUsersDays), baselineEnd = Column(silent.NoActiveUsersDays + silent.BaselineDays);
         await ReadAsync("usage (summed)",
             $"SELECT account_id, {string.Join(", ", sums)}, COUNT(*), MAX(date) FILTER (WHERE active_users > 0)"
             + " FROM usage_days WHERE {accounts} AND date >= @start AND date <= @asOf GROUP BY account_id",
             (r, h) =>
             {
-                long Last(int days) => r.GetInt64(Column(days));
-                var recent = Last(silent.NoActiveUsersDays);
-                h.UsageSummary = new UsageSummary(Last(30), Last(90) - Last(30), recent, Last(silent.NoActiveUsersDays + silent.BaselineDays) - recent,
+                var (thirty, recent) = (r.GetInt64(last30), r.GetInt64(recentColumn));
+                h.UsageSummary = new UsageSummary(thirty, r.GetInt64(last90) - thirty, recent, r.GetInt64(baselineEnd) - recent,
                     (int)r.GetInt64(lastDays.Length + 1), LeanQuery.NullableDate(r, lastDays.Length + 2));
             },
             [.. usageParameters]);

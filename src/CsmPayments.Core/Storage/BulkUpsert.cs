@@ -118,12 +118,14 @@ public sealed class BulkUpsert<T> where T : class
     {
         var columns = CopyColumns();
         await using var importer = await connection.BeginBinaryImportAsync($"COPY {_table} ({string.Join(", ", ColumnNames)}) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var row in rows)
-        {
-            await importer.StartRowAsync(ct);
-            foreach (var column in columns) await column(importer, row, ct);
-        }
+        foreach (var row in rows) await WriteRowAsync(importer, columns, row, ct);
         await importer.CompleteAsync(ct);
+    }
+
+    private static async Task WriteRowAsync(NpgsqlBinaryImporter importer, CopyColumn[] columns, T row, CancellationToken ct)
+    {
+        await importer.StartRowAsync(ct);
+        foreach (var column in columns) await column(importer, row, ct);
     }
 
     /// <summary>Writes one column of a row to a binary COPY.</summary>
@@ -144,7 +146,7 @@ public sealed class BulkUpsert<T> where T : class
         return columns;
     }
 
-    private CopyColumn CompileCopyColumn(IProperty property)
+    private static CopyColumn CompileCopyColumn(IProperty property)
     {
         var columnType = property.GetColumnType();
         var importer = Expression.Parameter(typeof(NpgsqlBinaryImporter), "importer");
@@ -317,8 +319,7 @@ public sealed class BulkUpsert<T> where T : class
             {
                 while (count < PostgresBatch && (more = enumerator.MoveNext()))
                 {
-                    await importer.StartRowAsync(ct);
-                    foreach (var column in copyColumns) await column(importer, enumerator.Current, ct);
+                    await WriteRowAsync(importer, copyColumns, enumerator.Current, ct);
                     count++;
                 }
                 await importer.CompleteAsync(ct);
