@@ -1,3 +1,4 @@
+using CsmPayments.Accounts;
 using CsmPayments.Health;
 using CsmPayments.Segments;
 using CsmPayments.Storage;
@@ -162,9 +163,7 @@ public static class HealthStage
             var previous = previousDay is { } day
                 ? (weekAgo == day ? earlier.ToDictionary(e => e.Key, e => e.Value.Band) : await BandsOnAsync(db, selection, day, ct))
                 : [];
-            var current = new Dictionary<long, SegmentResult>();
-            await foreach (var (accountId, segments) in SegmentAssignments.StreamAsync(selection.Apply(db.SegmentAssignments.AsNoTracking(), s => s.AccountId), asOf, ct))
-                current[accountId] = segments;
+            var current = await SegmentsOnAsync(db, selection, asOf, ct);
             var today = rerun && !run.DryRun ? await StoredOnAsync(db, selection, asOf, ct) : null;
             timings.Time("read earlier snapshots and segments", clock.Elapsed);
             return new Loaded(histories, earlier, previous, current, today);
@@ -183,6 +182,24 @@ public static class HealthStage
 
     private sealed record Loaded(List<AccountHistory> Histories, Dictionary<long, HealthResult> Earlier, Dictionary<long, HealthBand> Previous,
         Dictionary<long, SegmentResult> Current, Dictionary<long, StoredSnapshot>? Today);
+
+    /// <summary>
+    /// Each selected account's segments on <paramref name="day"/>: its latest assignment on or before the day, as
+    /// <see cref="SegmentAssignments"/> reads them, by ordinal. Rows come in account and date order, so each account's last one wins.
+    /// </summary>
+    internal static async Task<Dictionary<long, SegmentResult>> SegmentsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
+    {
+        var result = new Dictionary<long, SegmentResult>();
+        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id",
+            "SELECT account_id, cohort, service_tier, risk_tier, payment_behaviour, credit_risk FROM segment_assignments"
+            + " WHERE {accounts} AND effective_on <= @day ORDER BY account_id, effective_on", ct);
+        query.With("day", day);
+        await using var r = await query.ReadAsync(ct);
+        while (await r.ReadAsync(ct))
+            result[r.GetInt64(0)] = new SegmentResult(r.GetString(1), LeanQuery.Enum<ServiceTier>(r, 2), LeanQuery.Enum<RiskTier>(r, 3),
+                LeanQuery.Enum<PaymentBehaviour>(r, 4), LeanQuery.Enum<CreditRisk>(r, 5));
+        return result;
+    }
 
     /// <summary>A stored snapshot's values, to tell whether a rerun of its day would change it.</summary>
     internal sealed record StoredSnapshot(string Tier, int Score, string Band, int PaymentHealth, int? Usage, int? Engagement, int? Support, int? Sentiment,
@@ -217,19 +234,27 @@ public static class HealthStage
     internal static async Task<Dictionary<long, HealthResult>> EarlierResultsAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
     {
         var result = new Dictionary<long, HealthResult>();
-        var rows = selection.Apply(db.HealthSnapshots.AsNoTracking(), s => s.AccountId).Where(s => s.AsOf == day)
-            .Select(s => new { s.AccountId, s.Score, s.Band, s.PaymentHealth, s.Usage, s.Engagement, s.Support, s.Sentiment, s.Onboarding });
-        await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct))
-            result[s.AccountId] = new HealthResult(s.Score, s.Band, s.PaymentHealth, HealthSnapshot.ComponentsOf(s.Usage, s.Engagement, s.Support, s.Sentiment, s.PaymentHealth),
-                HealthSignals.None, "", s.Onboarding);
+        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id",
+            "SELECT account_id, score, band, payment_health, usage, engagement, support, sentiment, onboarding FROM health_snapshots WHERE {accounts} AND as_of = @day", ct);
+        query.With("day", day);
+        await using var r = await query.ReadAsync(ct);
+        int? Int(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+        while (await r.ReadAsync(ct))
+        {
+            var paymentHealth = r.GetInt32(3);
+            result[r.GetInt64(0)] = new HealthResult(r.GetInt32(1), LeanQuery.Enum<HealthBand>(r, 2), paymentHealth,
+                HealthSnapshot.ComponentsOf(Int(4), Int(5), Int(6), Int(7), paymentHealth), HealthSignals.None, "", r.GetBoolean(8));
+        }
         return result;
     }
 
     internal static async Task<Dictionary<long, HealthBand>> BandsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
     {
         var result = new Dictionary<long, HealthBand>();
-        var rows = selection.Apply(db.HealthSnapshots.AsNoTracking(), s => s.AccountId).Where(s => s.AsOf == day).Select(s => new { s.AccountId, s.Band });
-        await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct)) result[s.AccountId] = s.Band;
+        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id", "SELECT account_id, band FROM health_snapshots WHERE {accounts} AND as_of = @day", ct);
+        query.With("day", day);
+        await using var r = await query.ReadAsync(ct);
+        while (await r.ReadAsync(ct)) result[r.GetInt64(0)] = LeanQuery.Enum<HealthBand>(r, 1);
         return result;
     }
 }

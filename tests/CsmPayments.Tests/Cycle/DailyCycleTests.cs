@@ -206,6 +206,11 @@ public sealed class DailyCycleTests
         Assert.Equal([(D.AddDays(-7), CreditRisk.Low), (D, CreditRisk.Medium)], history.Select(h => (h.EffectiveOn, h.CreditRisk)).ToList());
         var segments = await SegmentAssignments.AsOfAsync(db, D, CancellationToken.None);
         Assert.Equal(D.AddDays(-7), segments[book.A].Since);
+
+        // The next day compares with each account's latest row (ACC-C's medium of D, not its low of a week before): nothing changed.
+        var next = await CycleBook.RunAsync(test, D.AddDays(1));
+        Assert.Equal(0, next.SegmentChanges);
+        Assert.Equal(2, await db.SegmentAssignments.CountAsync(s => s.AccountId == book.C));
     }
 
     [Theory, Providers]

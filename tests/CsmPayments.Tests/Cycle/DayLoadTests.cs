@@ -11,7 +11,7 @@ namespace CsmPayments.Tests.Cycle;
 /// <summary>
 /// The cycle's day load (lean SQL reads, usage summed by the database) against the backtest's load of every row through EF,
 /// on a varied book: the demo company, with part payments, failed attempts, disputes, credit notes, void and uncollectible
-/// invoices, open and solved tickets.
+/// invoices, open and solved tickets. Likewise the cycle's reads of stored snapshots and segment history against EF's.
 /// </summary>
 public sealed class DayLoadTests
 {
@@ -21,17 +21,7 @@ public sealed class DayLoadTests
     public async Task The_day_load_gives_every_account_the_same_facts_as_every_row_read(StorageProvider provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
-        var folder = Path.Combine(Path.GetTempPath(), "csm-payments-day-load-" + Guid.NewGuid().ToString("N")[..12]);
-        try
-        {
-            DemoFiles.Write(new DemoCompany(new DemoSettings(80, 11, AsOf)), folder);
-            var imported = await DemoImport.ImportAsync(test.Database, folder);
-            Assert.All(imported, r => Assert.True(r.Succeeded));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        await ImportDemoAsync(test);
 
         await using var db = test.Open();
         // What the demo draws rarely, added to a few accounts: a write-off, a charge-back on an unpaid invoice, a dispute ticket,
@@ -56,19 +46,7 @@ public sealed class DayLoadTests
             .GroupBy(p => p.InvoiceId).CountAsync(g => g.Count() > 1);
         Assert.True(partly > 0);
 
-        var settings = CycleBook.Settings with
-        {
-            Rates = new Organisation.ExchangeRates("USD", new Dictionary<string, decimal>
-            {
-                ["EUR"] = 1.08m,
-                ["GBP"] = 1.27m,
-                ["CAD"] = 0.73m,
-                ["AUD"] = 0.66m,
-                ["NZD"] = 0.60m,
-                ["SGD"] = 0.74m,
-                ["JPY"] = 0.0067m,
-            }),
-        };
+        var settings = Settings;
         var all = AccountSelection.Range(0, long.MaxValue);
         var full = await AccountHistoryLoader.LoadHistoryAsync(db, all, AsOf, settings, CancellationToken.None);
         var ids = full.Select(h => h.Account.Id).ToArray();
@@ -91,6 +69,69 @@ public sealed class DayLoadTests
                         (fromLean.Segments, fromLean.Health.Score, fromLean.Health.Signals, fromLean.Health.Explanation));
                 }
             }
+        }
+    }
+
+    [Theory, Providers]
+    public async Task The_cycle_reads_stored_days_and_segment_history_as_the_model_does(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        await ImportDemoAsync(test);
+        foreach (var day in new[] { AsOf.AddDays(-60), AsOf.AddDays(-30), AsOf.AddDays(-7), AsOf })
+            await DailyCycle.RunAsync(new CycleRun(test.Database, day, Settings, false), CancellationToken.None);
+
+        await using var db = test.Open();
+        // Some accounts changed segments over the days, so "the latest row on or before the day" is put to the test.
+        Assert.True(await db.SegmentAssignments.GroupBy(s => s.AccountId).CountAsync(g => g.Count() > 1) > 0);
+        var ids = await db.Accounts.OrderBy(a => a.Id).Select(a => a.Id).ToArrayAsync();
+        foreach (var selection in new[] { AccountSelection.Range(0, long.MaxValue), AccountSelection.Of(ids.Where((_, i) => i % 3 == 1)) })
+        {
+            bool Selected(long id) => selection.Ids is null || selection.Ids.Contains(id);
+            foreach (var day in new[] { AsOf.AddDays(-61), AsOf.AddDays(-30), AsOf.AddDays(-8), AsOf.AddDays(-7), AsOf })
+            {
+                var stored = (await db.HealthSnapshots.AsNoTracking().Where(s => s.AsOf == day).ToListAsync()).Where(s => Selected(s.AccountId)).ToList();
+                var earlier = await HealthStage.EarlierResultsAsync(db, selection, day, CancellationToken.None);
+                Assert.Equal(stored.ToDictionary(s => s.AccountId, s => (s.Score, s.Band, s.PaymentHealth, Components(s.Components()), s.Onboarding)),
+                    earlier.ToDictionary(e => e.Key, e => (e.Value.Score, e.Value.Band, e.Value.PaymentHealth, Components(e.Value.Components), e.Value.Onboarding)));
+                Assert.Equal(stored.ToDictionary(s => s.AccountId, s => s.Band), await HealthStage.BandsOnAsync(db, selection, day, CancellationToken.None));
+
+                var segments = (await CsmPayments.Segments.SegmentAssignments.AsOfAsync(db, day, CancellationToken.None))
+                    .Where(s => Selected(s.Key)).ToDictionary(s => s.Key, s => s.Value.Segments);
+                Assert.Equal(segments, await HealthStage.SegmentsOnAsync(db, selection, day, CancellationToken.None));
+            }
+        }
+    }
+
+    private static string Components(IReadOnlyDictionary<CsmPayments.Health.HealthComponent, int?> components) =>
+        string.Join(", ", components.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}"));
+
+    private static EvaluationSettings Settings => CycleBook.Settings with
+    {
+        Rates = new Organisation.ExchangeRates("USD", new Dictionary<string, decimal>
+        {
+            ["EUR"] = 1.08m,
+            ["GBP"] = 1.27m,
+            ["CAD"] = 0.73m,
+            ["AUD"] = 0.66m,
+            ["NZD"] = 0.60m,
+            ["SGD"] = 0.74m,
+            ["JPY"] = 0.0067m,
+        }),
+    };
+
+    /// <summary>The demo company of 80 accounts, imported from its CSV files.</summary>
+    private static async Task ImportDemoAsync(TestDatabase test)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "csm-payments-day-load-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            DemoFiles.Write(new DemoCompany(new DemoSettings(80, 11, AsOf)), folder);
+            var imported = await DemoImport.ImportAsync(test.Database, folder);
+            Assert.All(imported, r => Assert.True(r.Succeeded));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 
