@@ -38,18 +38,15 @@ internal sealed class CollectionBook
     /// promise or plan counts what was paid; without, the range's whole ledger. Both give the same balances of what is
     /// owed, and only what is owed is collected.
     /// </summary>
-    /// <paramref name="users"/>, when given, are every user, read once for all ranges.
+    /// <paramref name="users"/>, when given, are every user, read once for all ranges. With <paramref name="owed"/> and
+    /// <paramref name="reviewDays"/> (the playbook's renewal review window) the book holds only the accounts that may have
+    /// something to do: those owing, with an open promise, plan or data task, or a subscription renewing within the window.
+    /// The others would be found quiet; their accounts, contacts and subscriptions are not read.
     public static async Task<CollectionBook> LoadRangeAsync(CsmDbContext db, DateOnly asOf, long from, long to, long[]? owed, CancellationToken ct,
-        Dictionary<long, User>? users = null, Action<string, TimeSpan>? time = null)
+        Dictionary<long, User>? users = null, Action<string, TimeSpan>? time = null, int? reviewDays = null)
     {
         var timer = new StepTimer(time, "read ");
-        var accounts = await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct);
         users ??= await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
-        timer.Lap("accounts");
-        var contacts = await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to).ToListAsync(ct);
-        timer.Lap("contacts");
-        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.AccountId >= from && s.AccountId <= to).ToListAsync(ct);
-        timer.Lap("subscriptions");
         var promises = await db.PromisesToPay.Where(p => p.State == PromiseState.Open && p.AccountId >= from && p.AccountId <= to).ToListAsync(ct);
         var disputes = await db.Disputes.Where(d => d.State == DisputeState.Open && d.AccountId >= from && d.AccountId <= to).ToListAsync(ct);
         var plans = await db.PaymentPlans.Include(p => p.Instalments).Include(p => p.Invoices)
@@ -86,6 +83,37 @@ internal sealed class CollectionBook
         var position = Ledger.Position(asOf, invoices.Select(InvoiceFacts.Of), applied, credits);
         timer.Lap("ledger");
 
+        var contactTasks = await db.WorkTasks.AsNoTracking()
+            .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)
+            .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);
+        List<Account> accounts;
+        List<Contact> contacts;
+        List<Subscription> subscriptions;
+        if (owed is not null && reviewDays is { } days)
+        {
+            var renewing = await db.Subscriptions.AsNoTracking()
+                .Where(s => s.AccountId >= from && s.AccountId <= to && s.RenewalDate > asOf && s.RenewalDate <= asOf.AddDays(days))
+                .Select(s => s.AccountId).ToListAsync(ct);
+            var chosen = invoices.Select(i => i.AccountId).Concat(promises.Select(p => p.AccountId)).Concat(plans.Select(p => p.AccountId))
+                .Concat(contactTasks.Select(t => t.AccountId)).Concat(renewing).Distinct().Order().ToArray();
+            timer.Lap("accounts to read");
+            accounts = chosen.Length == 0 ? [] : await db.Accounts.AsNoTracking().Where(a => EF.Parameter(chosen).Contains(a.Id)).OrderBy(a => a.Id).ToListAsync(ct);
+            timer.Lap("accounts");
+            contacts = chosen.Length == 0 ? [] : await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && EF.Parameter(chosen).Contains(c.AccountId)).ToListAsync(ct);
+            timer.Lap("contacts");
+            subscriptions = chosen.Length == 0 ? [] : await db.Subscriptions.AsNoTracking().Where(s => EF.Parameter(chosen).Contains(s.AccountId)).ToListAsync(ct);
+            timer.Lap("subscriptions");
+        }
+        else
+        {
+            accounts = await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct);
+            timer.Lap("accounts");
+            contacts = await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to).ToListAsync(ct);
+            timer.Lap("contacts");
+            subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.AccountId >= from && s.AccountId <= to).ToListAsync(ct);
+            timer.Lap("subscriptions");
+        }
+
         var done = owed is null
             ? await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)
             // What the day's decisions read: the steps done for owed invoices, today's actions, and plan reminders.
@@ -96,10 +124,7 @@ internal sealed class CollectionBook
         // A review opens only before its renewal date: the reviews of renewals already passed are never asked about.
         var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to && r.RenewalDate > asOf)
             .Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
-        var contactTasks = await db.WorkTasks.AsNoTracking()
-            .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)
-            .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);
-        timer.Lap("reviews and tasks");
+        timer.Lap("reviews");
 
         return new CollectionBook
         {

@@ -150,7 +150,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
             if (!dryRun) await LockAccountsAsync(db, from, to, ct);
             timer.Lap("lock ranges");
-            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct, users, time);
+            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct, users, time, playbook.Settings.RenewalReviewDays);
             timer.Skip();
             foreach (var account in book.Accounts)
             {
