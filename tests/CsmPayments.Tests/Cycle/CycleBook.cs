@@ -27,6 +27,18 @@ internal sealed class CycleBook
     public long C { get; private set; }
     public long InvoiceC { get; private set; }
 
+    /// <summary>Rates to US dollars for the demo company's currencies (those its catalogue prices in).</summary>
+    public static Organisation.ExchangeRates DemoRates { get; } = new("USD", new Dictionary<string, decimal>
+    {
+        ["EUR"] = 1.08m,
+        ["GBP"] = 1.27m,
+        ["CAD"] = 0.73m,
+        ["AUD"] = 0.66m,
+        ["NZD"] = 0.60m,
+        ["SGD"] = 0.74m,
+        ["JPY"] = 0.0067m,
+    });
+
     public static async Task<CycleBook> SeedAsync(TestDatabase test)
     {
         var book = new CycleBook();

@@ -105,19 +105,7 @@ public sealed class DayLoadTests
     private static string Components(IReadOnlyDictionary<CsmPayments.Health.HealthComponent, int?> components) =>
         string.Join(", ", components.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}"));
 
-    private static EvaluationSettings Settings => CycleBook.Settings with
-    {
-        Rates = new Organisation.ExchangeRates("USD", new Dictionary<string, decimal>
-        {
-            ["EUR"] = 1.08m,
-            ["GBP"] = 1.27m,
-            ["CAD"] = 0.73m,
-            ["AUD"] = 0.66m,
-            ["NZD"] = 0.60m,
-            ["SGD"] = 0.74m,
-            ["JPY"] = 0.0067m,
-        }),
-    };
+    private static EvaluationSettings Settings => CycleBook.Settings with { Rates = CycleBook.DemoRates };
 
     /// <summary>The demo company of 80 accounts, imported from its CSV files.</summary>
     private static async Task ImportDemoAsync(TestDatabase test)

@@ -35,16 +35,7 @@ public sealed class DemoBacktestTests(Demo300 demo) : IClassFixture<Demo300>
     public void The_health_score_predicts_the_demo_companys_churn_within_90_days()
     {
         var asOf = Demo300.AsOf;
-        var rates = new Organisation.ExchangeRates("USD", new Dictionary<string, decimal>
-        {
-            ["EUR"] = 1.08m,
-            ["GBP"] = 1.27m,
-            ["CAD"] = 0.73m,
-            ["AUD"] = 0.66m,
-            ["NZD"] = 0.60m,
-            ["SGD"] = 0.74m,
-            ["JPY"] = 0.0067m,
-        });
+        var rates = CycleBook.DemoRates;
         var tally = new HealthBacktest.Tally(asOf.AddDays(-150), asOf.AddDays(-90), CycleBook.Settings with { Rates = rates });
         long invoiceIds = 0;
         var none = new Dictionary<(long, DateOnly), (int, HealthBand)>();

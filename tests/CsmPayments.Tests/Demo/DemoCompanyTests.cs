@@ -294,16 +294,7 @@ public sealed class DemoCompanyTests(Demo300 demo) : IClassFixture<Demo300>
         Assert.Equal(8, books.Count);
         Assert.True(books.Max() >= 2 * books.Min(), "books are uneven, as they are in real teams");
 
-        var rates = new Organisation.ExchangeRates("USD", new Dictionary<string, decimal>
-        {
-            ["EUR"] = 1.08m,
-            ["GBP"] = 1.27m,
-            ["CAD"] = 0.73m,
-            ["AUD"] = 0.66m,
-            ["NZD"] = 0.60m,
-            ["SGD"] = 0.74m,
-            ["JPY"] = 0.0067m,
-        });
+        var rates = Cycle.CycleBook.DemoRates;
         var arr = demo.Accounts.Where(a => a.Subscriptions.Any(s => s.IsActiveOn(AsOf)))
             .Select(a => (Account: a, Arr: rates.ToBase(MonthlyRecurringRevenue.Of(Facts(a), AsOf, a.Currency)).Amount * 12))
             .OrderByDescending(x => x.Arr).ToList();
