@@ -1,5 +1,6 @@
 using CsmPayments.Accounts;
 using CsmPayments.Billing;
+using CsmPayments.Cycle;
 using CsmPayments.Storage;
 using CsmPayments.Work;
 using CsmPayments.Workflows;
@@ -86,33 +87,22 @@ internal sealed class CollectionBook
         var contactTasks = await db.WorkTasks.AsNoTracking()
             .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)
             .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);
-        List<Account> accounts;
-        List<Contact> contacts;
-        List<Subscription> subscriptions;
+        var selection = AccountSelection.Range(from, to);
         if (owed is not null && reviewDays is { } days)
         {
             var renewing = await db.Subscriptions.AsNoTracking()
                 .Where(s => s.AccountId >= from && s.AccountId <= to && s.RenewalDate > asOf && s.RenewalDate <= asOf.AddDays(days))
                 .Select(s => s.AccountId).ToListAsync(ct);
-            var chosen = invoices.Select(i => i.AccountId).Concat(promises.Select(p => p.AccountId)).Concat(plans.Select(p => p.AccountId))
-                .Concat(contactTasks.Select(t => t.AccountId)).Concat(renewing).Distinct().Order().ToArray();
+            selection = AccountSelection.Of(invoices.Select(i => i.AccountId).Concat(promises.Select(p => p.AccountId)).Concat(plans.Select(p => p.AccountId))
+                .Concat(contactTasks.Select(t => t.AccountId)).Concat(renewing));
             timer.Lap("accounts to read");
-            accounts = chosen.Length == 0 ? [] : await db.Accounts.AsNoTracking().Where(a => EF.Parameter(chosen).Contains(a.Id)).OrderBy(a => a.Id).ToListAsync(ct);
-            timer.Lap("accounts");
-            contacts = chosen.Length == 0 ? [] : await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && EF.Parameter(chosen).Contains(c.AccountId)).ToListAsync(ct);
-            timer.Lap("contacts");
-            subscriptions = chosen.Length == 0 ? [] : await db.Subscriptions.AsNoTracking().Where(s => EF.Parameter(chosen).Contains(s.AccountId)).ToListAsync(ct);
-            timer.Lap("subscriptions");
         }
-        else
-        {
-            accounts = await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct);
-            timer.Lap("accounts");
-            contacts = await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to).ToListAsync(ct);
-            timer.Lap("contacts");
-            subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.AccountId >= from && s.AccountId <= to).ToListAsync(ct);
-            timer.Lap("subscriptions");
-        }
+        var accounts = selection.Ids is [] ? [] : await selection.Apply(db.Accounts.AsNoTracking(), a => a.Id).OrderBy(a => a.Id).ToListAsync(ct);
+        timer.Lap("accounts");
+        var contacts = selection.Ids is [] ? [] : await selection.Apply(db.Contacts.AsNoTracking(), c => c.AccountId).Where(c => c.Role == ContactRole.Billing).ToListAsync(ct);
+        timer.Lap("contacts");
+        var subscriptions = selection.Ids is [] ? [] : await selection.Apply(db.Subscriptions.AsNoTracking(), s => s.AccountId).ToListAsync(ct);
+        timer.Lap("subscriptions");
 
         var done = owed is null
             ? await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)

@@ -187,19 +187,11 @@ public static class HealthStage
     /// Each selected account's segments on <paramref name="day"/>: its latest assignment on or before the day, as
     /// <see cref="SegmentAssignments"/> reads them, by ordinal. Rows come in account and date order, so each account's last one wins.
     /// </summary>
-    internal static async Task<Dictionary<long, SegmentResult>> SegmentsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
-    {
-        var result = new Dictionary<long, SegmentResult>();
-        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id",
-            "SELECT account_id, cohort, service_tier, risk_tier, payment_behaviour, credit_risk FROM segment_assignments"
-            + " WHERE {accounts} AND effective_on <= @day ORDER BY account_id, effective_on", ct);
-        query.With("day", day);
-        await using var r = await query.ReadAsync(ct);
-        while (await r.ReadAsync(ct))
-            result[r.GetInt64(0)] = new SegmentResult(r.GetString(1), LeanQuery.Enum<ServiceTier>(r, 2), LeanQuery.Enum<RiskTier>(r, 3),
-                LeanQuery.Enum<PaymentBehaviour>(r, 4), LeanQuery.Enum<CreditRisk>(r, 5));
-        return result;
-    }
+    internal static Task<Dictionary<long, SegmentResult>> SegmentsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct) =>
+        LeanQuery.ByAccountAsync(db, selection, "SELECT account_id, cohort, service_tier, risk_tier, payment_behaviour, credit_risk FROM segment_assignments"
+            + " WHERE {accounts} AND effective_on <= @day ORDER BY account_id, effective_on", day,
+            r => new SegmentResult(r.GetString(1), LeanQuery.Enum<ServiceTier>(r, 2), LeanQuery.Enum<RiskTier>(r, 3),
+                LeanQuery.Enum<PaymentBehaviour>(r, 4), LeanQuery.Enum<CreditRisk>(r, 5)), ct);
 
     /// <summary>A stored snapshot's values, to tell whether a rerun of its day would change it.</summary>
     internal sealed record StoredSnapshot(string Tier, int Score, string Band, int PaymentHealth, int? Usage, int? Engagement, int? Support, int? Sentiment,
@@ -212,49 +204,24 @@ public static class HealthStage
     }
 
     /// <summary>The day's stored snapshots, read by ordinal (enums as the model stores them, by name).</summary>
-    internal static async Task<Dictionary<long, StoredSnapshot>> StoredOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
-    {
-        var result = new Dictionary<long, StoredSnapshot>();
-        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id",
-            "SELECT account_id, tier, score, band, payment_health, usage, engagement, support, sentiment, onboarding, signals, explanation"
-            + " FROM health_snapshots WHERE {accounts} AND as_of = @day", ct);
-        query.With("day", day);
-        await using var r = await query.ReadAsync(ct);
-        int? Int(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
-        while (await r.ReadAsync(ct))
-            result[r.GetInt64(0)] = new StoredSnapshot(r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), Int(5), Int(6), Int(7), Int(8),
-                r.GetBoolean(9), r.GetString(10), r.GetString(11));
-        return result;
-    }
+    internal static Task<Dictionary<long, StoredSnapshot>> StoredOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct) =>
+        LeanQuery.ByAccountAsync(db, selection, "SELECT account_id, tier, score, band, payment_health, usage, engagement, support, sentiment, onboarding, signals, explanation"
+            + " FROM health_snapshots WHERE {accounts} AND as_of = @day", day,
+            r => new StoredSnapshot(r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), LeanQuery.NullableInt(r, 5), LeanQuery.NullableInt(r, 6),
+                LeanQuery.NullableInt(r, 7), LeanQuery.NullableInt(r, 8), r.GetBoolean(9), r.GetString(10), r.GetString(11)), ct);
 
     /// <summary>
     /// The snapshots of <paramref name="day"/> as results to compare a later day with: scores, band and components only
     /// (what the explanation of a movement reads), without their stored signals and explanation.
     /// </summary>
-    internal static async Task<Dictionary<long, HealthResult>> EarlierResultsAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
-    {
-        var result = new Dictionary<long, HealthResult>();
-        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id",
-            "SELECT account_id, score, band, payment_health, usage, engagement, support, sentiment, onboarding FROM health_snapshots WHERE {accounts} AND as_of = @day", ct);
-        query.With("day", day);
-        await using var r = await query.ReadAsync(ct);
-        int? Int(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
-        while (await r.ReadAsync(ct))
-        {
-            var paymentHealth = r.GetInt32(3);
-            result[r.GetInt64(0)] = new HealthResult(r.GetInt32(1), LeanQuery.Enum<HealthBand>(r, 2), paymentHealth,
-                HealthSnapshot.ComponentsOf(Int(4), Int(5), Int(6), Int(7), paymentHealth), HealthSignals.None, "", r.GetBoolean(8));
-        }
-        return result;
-    }
+    internal static Task<Dictionary<long, HealthResult>> EarlierResultsAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct) =>
+        LeanQuery.ByAccountAsync(db, selection,
+            "SELECT account_id, score, band, payment_health, usage, engagement, support, sentiment, onboarding FROM health_snapshots WHERE {accounts} AND as_of = @day", day,
+            r => new HealthResult(r.GetInt32(1), LeanQuery.Enum<HealthBand>(r, 2), r.GetInt32(3),
+                HealthSnapshot.ComponentsOf(LeanQuery.NullableInt(r, 4), LeanQuery.NullableInt(r, 5), LeanQuery.NullableInt(r, 6), LeanQuery.NullableInt(r, 7), r.GetInt32(3)),
+                HealthSignals.None, "", r.GetBoolean(8)), ct);
 
-    internal static async Task<Dictionary<long, HealthBand>> BandsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct)
-    {
-        var result = new Dictionary<long, HealthBand>();
-        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id", "SELECT account_id, band FROM health_snapshots WHERE {accounts} AND as_of = @day", ct);
-        query.With("day", day);
-        await using var r = await query.ReadAsync(ct);
-        while (await r.ReadAsync(ct)) result[r.GetInt64(0)] = LeanQuery.Enum<HealthBand>(r, 1);
-        return result;
-    }
+    internal static Task<Dictionary<long, HealthBand>> BandsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct) =>
+        LeanQuery.ByAccountAsync(db, selection, "SELECT account_id, band FROM health_snapshots WHERE {accounts} AND as_of = @day", day,
+            r => LeanQuery.Enum<HealthBand>(r, 1), ct);
 }

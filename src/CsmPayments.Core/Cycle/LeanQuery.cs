@@ -70,6 +70,23 @@ internal sealed class LeanQuery : IAsyncDisposable
         command.Parameters.Add(parameter);
     }
 
+    /// <summary>
+    /// One value per selected account from a query on <c>account_id</c> (its first column) with the parameter
+    /// <c>@day</c>; a later row of an account replaces an earlier one.
+    /// </summary>
+    public static async Task<Dictionary<long, T>> ByAccountAsync<T>(CsmDbContext db, AccountSelection selection, string sql, DateOnly day,
+        Func<DbDataReader, T> value, CancellationToken ct)
+    {
+        var result = new Dictionary<long, T>();
+        await using var query = await CreateAsync(db, selection, "account_id", sql, ct);
+        query.With("day", day);
+        await using var r = await query.ReadAsync(ct);
+        while (await r.ReadAsync(ct)) result[r.GetInt64(0)] = value(r);
+        return result;
+    }
+
+    public static int? NullableInt(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+
     public static DateOnly Date(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateOnly>(ordinal);
 
     public static DateOnly? NullableDate(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateOnly>(ordinal);
