@@ -2,7 +2,10 @@ using CsmPayments.Accounts;
 
 namespace CsmPayments.Health;
 
-/// <summary>One account's health as of one day: the score, its components, the signals and the explanation.</summary>
+/// <summary>
+/// One account's health as of one day: the score, its components, the signals and the explanation. Keyed by the account
+/// and the day, with no surrogate id: the cycle inserts a million a day, and each key costs an index entry per row.
+/// </summary>
 public sealed class HealthSnapshot
 {
     private HealthSnapshot() { Explanation = Signals = ""; }
@@ -24,7 +27,6 @@ public sealed class HealthSnapshot
         Explanation = result.Explanation;
     }
 
-    public long Id { get; private set; }
     public long AccountId { get; private set; }
     public DateOnly AsOf { get; private set; }
     public ServiceTier Tier { get; private set; }

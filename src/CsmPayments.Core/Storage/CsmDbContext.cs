@@ -175,7 +175,7 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
 
         b.Entity<HealthSnapshot>(e =>
         {
-            e.HasIndex(x => new { x.AccountId, x.AsOf }).IsUnique(); // one per account per day
+            e.HasKey(x => new { x.AccountId, x.AsOf }); // one per account per day
             // A day's snapshots of a range of accounts (the cycle reads them range by range): both columns bound the scan,
             // so its cost does not grow with the days of history kept.
             e.HasIndex(x => new { x.AsOf, x.AccountId });

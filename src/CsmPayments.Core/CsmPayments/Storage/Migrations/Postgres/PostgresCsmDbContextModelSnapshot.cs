@@ -739,13 +739,6 @@ namespace CsmPayments.Storage.Migrations.Postgres
 
             modelBuilder.Entity("CsmPayments.Health.HealthSnapshot", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<long>("AccountId")
                         .HasColumnType("bigint")
                         .HasColumnName("account_id");
@@ -806,12 +799,8 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("usage");
 
-                    b.HasKey("Id")
+                    b.HasKey("AccountId", "AsOf")
                         .HasName("pk_health_snapshots");
-
-                    b.HasIndex("AccountId", "AsOf")
-                        .IsUnique()
-                        .HasDatabaseName("ix_health_snapshots_account_id_as_of");
 
                     b.HasIndex("AsOf", "AccountId")
                         .HasDatabaseName("ix_health_snapshots_as_of_account_id");

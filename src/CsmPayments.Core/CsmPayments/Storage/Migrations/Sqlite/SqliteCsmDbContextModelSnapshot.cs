@@ -710,11 +710,6 @@ namespace CsmPayments.Storage.Migrations.Sqlite
 
             modelBuilder.Entity("CsmPayments.Health.HealthSnapshot", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
                     b.Property<long>("AccountId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
@@ -775,12 +770,8 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("usage");
 
-                    b.HasKey("Id")
+                    b.HasKey("AccountId", "AsOf")
                         .HasName("pk_health_snapshots");
-
-                    b.HasIndex("AccountId", "AsOf")
-                        .IsUnique()
-                        .HasDatabaseName("ix_health_snapshots_account_id_as_of");
 
                     b.HasIndex("AsOf", "AccountId")
                         .HasDatabaseName("ix_health_snapshots_as_of_account_id");
