@@ -163,18 +163,8 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             // A dry run ends here: the transaction is rolled back and nothing composed is saved.
             if (dryRun || works.Count == 0) return (works.SelectMany(w => w.Work.Items).ToList(), 0);
 
-            // PostgreSQL: the new rows are COPYed in (a first run on a large book writes millions of them), the promises,
-            // plans and tasks the day moved on are saved by EF; SQLite: all through EF, which writes in-process anyway.
-            var copy = db.Provider == StorageProvider.Postgres;
-            if (!copy)
-                foreach (var (_, _, work) in works)
-                {
-                    db.OutboxMessages.AddRange(work.Messages);
-                    db.WorkTasks.AddRange(work.Tasks);
-                    db.CollectionStepsDone.AddRange(work.Done);
-                    db.AuditEntries.AddRange(work.Audit);
-                    db.RenewalReviews.AddRange(work.Reviews);
-                }
+            // The new rows go in without change tracking (a first run on a large book writes millions of them): COPYed on
+            // PostgreSQL, by one prepared INSERT on SQLite. The promises, plans and tasks the day moved on are saved by EF.
             var close = works.SelectMany(w => w.Work.CloseTasks).ToList();
             if (close.Count > 0)
                 foreach (var task in await db.WorkTasks.Where(t => close.Contains(t.Id) && t.State == WorkTaskState.Open).ToListAsync(ct))
@@ -182,14 +172,11 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             try
             {
                 await db.SaveChangesAsync(ct);
-                if (copy)
-                {
-                    await new BulkUpsert<OutboxMessage>(db).CopyAsync(works.SelectMany(w => w.Work.Messages).ToList(), ct);
-                    await new BulkUpsert<WorkTask>(db).CopyAsync(works.SelectMany(w => w.Work.Tasks).ToList(), ct);
-                    await new BulkUpsert<CollectionStepDone>(db).CopyAsync(works.SelectMany(w => w.Work.Done).ToList(), ct);
-                    await new BulkUpsert<AuditEntry>(db).CopyAsync(works.SelectMany(w => w.Work.Audit).ToList(), ct);
-                    await new BulkUpsert<RenewalReview>(db).CopyAsync(works.SelectMany(w => w.Work.Reviews).ToList(), ct);
-                }
+                await new BulkUpsert<OutboxMessage>(db).InsertNewAsync(works.SelectMany(w => w.Work.Messages).ToList(), ct);
+                await new BulkUpsert<WorkTask>(db).InsertNewAsync(works.SelectMany(w => w.Work.Tasks).ToList(), ct);
+                await new BulkUpsert<CollectionStepDone>(db).InsertNewAsync(works.SelectMany(w => w.Work.Done).ToList(), ct);
+                await new BulkUpsert<AuditEntry>(db).InsertNewAsync(works.SelectMany(w => w.Work.Audit).ToList(), ct);
+                await new BulkUpsert<RenewalReview>(db).InsertNewAsync(works.SelectMany(w => w.Work.Reviews).ToList(), ct);
                 if (Stage is { } beforeCommit)
                     foreach (var (account, _, _) in works) await beforeCommit("before-commit", account.Id);
                 await tx.CommitAsync(ct);

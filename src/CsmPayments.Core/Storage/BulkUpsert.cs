@@ -102,16 +102,22 @@ public sealed class BulkUpsert<T> where T : class
     }
 
     /// <summary>
-    /// PostgreSQL only: COPYs rows that must be new straight into the table, inside the caller's transaction. Unlike
-    /// <see cref="InsertAsync"/> nothing is merged: a row that exists already fails the COPY with a unique violation
-    /// (<see cref="PostgresException"/>, SQL state 23505) and leaves the transaction to be rolled back by the caller.
+    /// Inserts rows that must be new, inside the caller's transaction, without change tracking: COPYed on PostgreSQL, one
+    /// prepared <c>INSERT</c> per row on SQLite. Unlike <see cref="InsertAsync"/> nothing is merged: a row that exists
+    /// already fails the insert with a unique violation (PostgreSQL: <see cref="PostgresException"/>, SQL state 23505;
+    /// SQLite: <c>SqliteException</c>, error 19) and leaves the transaction to be rolled back by the caller. Generated keys
+    /// are not read back: the rows' own ids stay unset.
     /// </summary>
-    public async Task CopyAsync(IReadOnlyList<T> rows, CancellationToken ct = default)
+    public async Task InsertNewAsync(IReadOnlyList<T> rows, CancellationToken ct = default)
     {
-        if (_db.Provider != StorageProvider.Postgres) throw new InvalidOperationException("COPY is PostgreSQL's");
         if (rows.Count == 0) return;
-        await _db.Database.OpenConnectionAsync(ct);
-        await CopyRowsAsync((NpgsqlConnection)_db.Database.GetDbConnection(), rows, ct);
+        if (_db.Database.CurrentTransaction is null) throw new InvalidOperationException("InsertNewAsync writes inside the caller's transaction");
+        if (_db.Provider == StorageProvider.Postgres)
+        {
+            await _db.Database.OpenConnectionAsync(ct);
+            await CopyRowsAsync((NpgsqlConnection)_db.Database.GetDbConnection(), rows, ct);
+        }
+        else await WriteSqliteAsync(rows, ct, merge: false);
     }
 
     private async Task CopyRowsAsync(NpgsqlConnection connection, IReadOnlyList<T> rows, CancellationToken ct)
@@ -215,7 +221,7 @@ public sealed class BulkUpsert<T> where T : class
         }
         : $"excluded.{column}";
 
-    private async Task<long> WriteSqliteAsync(IEnumerable<T> rows, CancellationToken ct)
+    private async Task<long> WriteSqliteAsync(IEnumerable<T> rows, CancellationToken ct, bool merge = true)
     {
         var connection = _db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) await _db.Database.OpenConnectionAsync(ct);
@@ -224,7 +230,7 @@ public sealed class BulkUpsert<T> where T : class
         command.Transaction = _db.Database.CurrentTransaction!.GetDbTransaction();
         var parameters = ColumnNames.Select((_, i) => "@p" + i).ToArray();
         command.CommandText = $"INSERT INTO {_table} ({string.Join(", ", ColumnNames)}) VALUES ({string.Join(", ", parameters)})"
-                              + UpsertTail("excluded");
+                              + (merge ? UpsertTail("excluded") : "");
         var dbParameters = new DbParameter[parameters.Length];
         for (var i = 0; i < parameters.Length; i++)
         {
