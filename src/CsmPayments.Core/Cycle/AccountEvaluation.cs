@@ -21,6 +21,9 @@ public sealed record AccountEvaluation(long AccountId, long CsmId, SegmentResult
 {
     /// <summary>The invoices with a balance on the day, when the evaluation was asked to note them (for collections).</summary>
     public IReadOnlyList<long> Owed { get; init; } = [];
+
+    /// <summary>The usage the day's snapshot keeps for the next day (from the day load), if any.</summary>
+    public UsageCarry? UsageCarry { get; init; }
 }
 
 /// <summary>Turns an account's rows into the facts of one day and applies the segment and health rules: pure, no I/O.</summary>
@@ -39,7 +42,7 @@ public static class AccountEvaluator
         // Facts already carry the tier segmentation assigns; a copy only if a rule ever tells them apart.
         var facts = healthFacts.Tier == segments.ServiceTier ? healthFacts : healthFacts with { Tier = segments.ServiceTier };
         var health = HealthScore.Evaluate(facts, asOf, settings.Health, earlier);
-        return new AccountEvaluation(history.Account.Id, history.Account.CsmId, segments, health, healthFacts.Billing) { Owed = owed ?? [] };
+        return new AccountEvaluation(history.Account.Id, history.Account.CsmId, segments, health, healthFacts.Billing) { Owed = owed ?? [], UsageCarry = history.UsageCarry };
     }
 
     /// <summary>The day's facts of the account; <paramref name="owedInto"/>, when given, receives the invoices with a balance.</summary>

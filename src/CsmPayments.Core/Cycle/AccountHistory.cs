@@ -40,6 +40,9 @@ public sealed class AccountHistory(AccountRow account)
 
     public UsageSummary? UsageSummary { get; set; }
 
+    /// <summary>What the day's snapshot keeps of the usage for the next day to roll forward; set by the day load.</summary>
+    public UsageCarry? UsageCarry { get; set; }
+
     /// <summary>Touchpoint dates in ascending order; empty when <see cref="LastTouchpoint"/> was found by the database.</summary>
     public List<DateOnly> Touchpoints { get; } = [];
 

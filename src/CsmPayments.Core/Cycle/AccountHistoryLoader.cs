@@ -56,7 +56,7 @@ public static class AccountHistoryLoader
     /// <see cref="LoadHistoryAsync"/> reads for the day, so the evaluation of either is the same.
     /// </summary>
     public static async Task<List<AccountHistory>> LoadDayAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf,
-        EvaluationSettings settings, CancellationToken ct, CycleSummary? timings = null)
+        EvaluationSettings settings, CancellationToken ct, CycleSummary? timings = null, UsageRoll? roll = null)
     {
         var timer = new StepTimer(timings is null ? null : timings.Time, "read ");
         var list = new List<AccountHistory>();
@@ -120,35 +120,155 @@ public static class AccountHistoryLoader
         await ReadAsync("nps", "SELECT account_id, score, responded_on FROM nps_responses WHERE {accounts} AND responded_on <= @asOf",
             (r, h) => h.Nps.Add(new NpsFact(r.GetInt32(1), LeanQuery.Date(r, 2))));
 
-        // The windows the rules compare all end on the as-of day and nest, so each is a sum over the last N days or the
-        // difference of two such sums: a row passes at most three filters, and the sum over the whole span none. Sums of
-        // the int column with FILTER: the database adds machine integers instead of evaluating a CASE per row.
-        var silent = settings.Health.SilentChurn;
-        var start = UsageSummary.SpanStart(asOf, silent.NoActiveUsersDays, silent.BaselineDays);
-        var spanDays = asOf.DayNumber - start.DayNumber + 1;
-        var lastDays = new[] { 30, 90, silent.NoActiveUsersDays, silent.NoActiveUsersDays + silent.BaselineDays }.Distinct().Order().ToArray();
-        var sums = lastDays.Select(days => days >= spanDays
-            ? "COALESCE(SUM(active_users), 0)"
-            : $"COALESCE(SUM(active_users) FILTER (WHERE date > @after{days}), 0)");
-        var usageParameters = lastDays.Where(days => days < spanDays).Select(days => ($"after{days}", (object)asOf.AddDays(-days))).Append(("start", start));
-        int Column(int days) => 1 + Array.IndexOf(lastDays, days);
-        // Each window's column, found once for the query rather than for every row.
-        int last30 = Column(30), last90 = Column(90), recentColumn = Column(silent.NoActiveUsersDays), baselineEnd = Column(silent.NoActiveUsersDays + silent.BaselineDays);
-        await ReadAsync("usage (summed)",
-            $"SELECT account_id, {string.Join(", ", sums)}, COUNT(*), MAX(date) FILTER (WHERE active_users > 0)"
-            + " FROM usage_days WHERE {accounts} AND date >= @start AND date <= @asOf GROUP BY account_id",
-            (r, h) =>
-            {
-                var (thirty, recent) = (r.GetInt64(last30), r.GetInt64(recentColumn));
-                h.UsageSummary = new UsageSummary(thirty, r.GetInt64(last90) - thirty, recent, r.GetInt64(baselineEnd) - recent,
-                    (int)r.GetInt64(lastDays.Length + 1), LeanQuery.NullableDate(r, lastDays.Length + 2));
-            },
-            [.. usageParameters]);
+        await ReadUsageAsync(db, selection, asOf, settings, accounts, list, roll, timer, ct);
         await ReadAsync("last touchpoints", "SELECT account_id, MAX(occurred_on) FROM touchpoints WHERE {accounts} AND occurred_on <= @asOf GROUP BY account_id",
             (r, h) => h.LastTouchpoint = LeanQuery.Date(r, 1));
 
-        foreach (var h in list) h.UsageSummary ??= new UsageSummary(0, 0, 0, 0, 0, null);
         return list;
+    }
+
+    /// <summary>
+    /// Each account's usage summary for the day and the carry its snapshot keeps: rolled forward where
+    /// <paramref name="roll"/> allows it, summed over the whole span by the database for the rest.
+    /// </summary>
+    private static async Task ReadUsageAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf, EvaluationSettings settings,
+        Dictionary<long, AccountHistory> accounts, List<AccountHistory> list, UsageRoll? roll, StepTimer timer, CancellationToken ct)
+    {
+        var windows = UsageWindows.Of(settings.Health.SilentChurn);
+        var lengths = windows.Lengths;
+        // Changes first, then the rows: a change committed in between is not read, so it stays for the next day, which
+        // sums that account again; a change read was committed before the rows below are read, so they hold it.
+        HashSet<long>? changed = null;
+        if (roll is not null)
+        {
+            var closedThrough = roll.Source is { } source ? UsageWindows.ClosedThrough(source) : DateOnly.MinValue;
+            await using (var query = await LeanQuery.CreateAsync(db, selection, "account_id", "SELECT id, account_id, earliest FROM usage_changes WHERE {accounts}", ct))
+            await using (var r = await query.ReadAsync(ct))
+                while (await r.ReadAsync(ct))
+                {
+                    roll.Changes.Add(r.GetInt64(0));
+                    if (LeanQuery.Date(r, 2) <= closedThrough) (changed ??= []).Add(r.GetInt64(1));
+                }
+            timer.Lap("usage changes");
+        }
+
+        var rolls = roll is not null && roll.RollsTo(asOf, windows);
+        var rolling = new List<AccountHistory>(rolls ? list.Count : 0);
+        var summing = new List<AccountHistory>(list.Count);
+        foreach (var h in list)
+        {
+            if (rolls && roll!.Carried.TryGetValue(h.Account.Id, out var carry) && carry.Key == windows.Key && changed?.Contains(h.Account.Id) != true)
+                rolling.Add(h);
+            else summing.Add(h);
+        }
+        if (roll is not null)
+        {
+            roll.Rolled += rolling.Count;
+            roll.Summed += summing.Count;
+        }
+
+        if (summing.Count > 0)
+            await SumSpanAsync(db, summing.Count == list.Count ? selection : AccountSelection.Of(summing.Select(h => h.Account.Id)), asOf, windows, accounts, lengths, timer, ct);
+        if (rolling.Count > 0)
+            await RollAsync(db, selection, asOf, roll!, windows, rolling, lengths, timer, ct);
+        foreach (var h in summing)
+            if (h.UsageSummary is null)
+                (h.UsageSummary, h.UsageCarry) = UsageSums.FromSpan(windows, [0, 0, 0, 0], 0, null, UsagePart.None, null);
+    }
+
+    /// <summary>
+    /// Usage summed by the database over every day of the span. The windows the rules compare all end on the as-of day and
+    /// nest, so each is a sum over the last N days or the difference of two such sums: a row passes at most three filters,
+    /// and the sum over the whole span none. Sums of the int column with FILTER: the database adds machine integers
+    /// instead of evaluating a CASE per row.
+    /// </summary>
+    private static async Task SumSpanAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf, UsageWindows windows,
+        Dictionary<long, AccountHistory> accounts, int[] lengths, StepTimer timer, CancellationToken ct)
+    {
+        var start = UsageSummary.SpanStart(asOf, windows.RecentDays, windows.BaselineDays);
+        var spanDays = windows.SpanDays;
+        var lastDays = lengths.Distinct().Order().ToArray();
+        var sums = lastDays.Select(days => days >= spanDays
+            ? "COALESCE(SUM(active_users), 0)"
+            : $"COALESCE(SUM(active_users) FILTER (WHERE date > @after{days}), 0)");
+        int Column(int days) => 1 + Array.IndexOf(lastDays, days);
+        // Each window's column, found once for the query rather than for every row.
+        var columns = lengths.Select(Column).ToArray();
+        int rowsColumn = lastDays.Length + 1, lastActiveColumn = lastDays.Length + 2, freshSum = lastDays.Length + 3;
+        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id",
+            $"SELECT account_id, {string.Join(", ", sums)}, COUNT(*), MAX(date) FILTER (WHERE active_users > 0),"
+            + " COALESCE(SUM(active_users) FILTER (WHERE date > @fresh), 0), COUNT(*) FILTER (WHERE date > @fresh),"
+            + " MAX(date) FILTER (WHERE active_users > 0 AND date <= @fresh)"
+            + " FROM usage_days WHERE {accounts} AND date >= @start AND date <= @asOf GROUP BY account_id", ct);
+        query.With("asOf", asOf).With("start", start).With("fresh", UsageWindows.ClosedThrough(asOf));
+        foreach (var days in lastDays.Where(days => days < spanDays)) query.With($"after{days}", asOf.AddDays(-days));
+        await using var r = await query.ReadAsync(ct);
+        var cumulative = new long[4];
+        while (await r.ReadAsync(ct))
+        {
+            if (!accounts.TryGetValue(r.GetInt64(0), out var h)) continue;
+            for (var w = 0; w < 4; w++) cumulative[w] = r.GetInt64(columns[w]);
+            (h.UsageSummary, h.UsageCarry) = UsageSums.FromSpan(windows, cumulative, (int)r.GetInt64(rowsColumn), LeanQuery.NullableDate(r, lastActiveColumn),
+                new UsagePart(r.GetInt64(freshSum), (int)r.GetInt64(freshSum + 1), null), LeanQuery.NullableDate(r, freshSum + 2));
+        }
+        timer.Lap("usage (summed)");
+    }
+
+    /// <summary>
+    /// Usage rolled forward from the source day's carries: only the days that enter the closed part, leave a window or are
+    /// fresh are read, each a short scan of the range in the index by date.
+    /// </summary>
+    private static async Task RollAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf, UsageRoll roll, UsageWindows windows,
+        List<AccountHistory> rolling, int[] lengths, StepTimer timer, CancellationToken ct)
+    {
+        var source = roll.Source!.Value;
+        var gap = asOf.DayNumber - source.DayNumber;
+        var fresh = UsageWindows.ClosedThrough(asOf);
+        var entering = UsageWindows.ClosedThrough(source);
+        var leaving = lengths.Append(windows.SpanDays).Distinct().ToArray();
+        var days = new SortedSet<DateOnly>();
+        for (var d = entering.AddDays(1); d <= asOf; d = d.AddDays(1)) days.Add(d);
+        foreach (var n in leaving)
+            for (var g = 1; g <= gap; g++)
+                days.Add(source.AddDays(g - n));
+
+        var sql = new System.Text.StringBuilder("SELECT account_id,"
+            + " COALESCE(SUM(active_users) FILTER (WHERE date > @fresh), 0), COUNT(*) FILTER (WHERE date > @fresh), MAX(date) FILTER (WHERE date > @fresh AND active_users > 0),"
+            + " COALESCE(SUM(active_users) FILTER (WHERE date > @entering AND date <= @fresh), 0), COUNT(*) FILTER (WHERE date > @entering AND date <= @fresh),"
+            + " MAX(date) FILTER (WHERE date > @entering AND date <= @fresh AND active_users > 0)");
+        foreach (var n in leaving) sql.Append($", COALESCE(SUM(active_users) FILTER (WHERE date > @leave{n} AND date <= @left{n}), 0), COUNT(*) FILTER (WHERE date > @leave{n} AND date <= @left{n})");
+        var postgres = db.Provider == StorageProvider.Postgres;
+        sql.Append(" FROM usage_days WHERE {accounts} AND ");
+        sql.Append(postgres ? "date = ANY(@days)" : $"date IN ({string.Join(", ", days.Select((_, i) => "@day" + i))})");
+        sql.Append(" GROUP BY account_id");
+        await using var query = await LeanQuery.CreateAsync(db, selection, "account_id", sql.ToString(), ct);
+        query.With("fresh", fresh).With("entering", entering);
+        foreach (var n in leaving) query.With($"leave{n}", source.AddDays(-n)).With($"left{n}", asOf.AddDays(-n));
+        if (postgres) query.With("days", days.ToArray());
+        else
+        {
+            var i = 0;
+            foreach (var d in days) query.With("day" + i++, d);
+        }
+
+        var byId = new Dictionary<long, AccountHistory>(rolling.Count);
+        foreach (var h in rolling) byId[h.Account.Id] = h;
+        var leavingColumn = lengths.Select(n => 7 + 2 * Array.IndexOf(leaving, n)).ToArray();
+        var spanRowsColumn = 8 + 2 * Array.IndexOf(leaving, windows.SpanDays);
+        var left = new long[4];
+        await using (var r = await query.ReadAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                if (!byId.Remove(r.GetInt64(0), out var h)) continue;
+                for (var w = 0; w < 4; w++) left[w] = r.GetInt64(leavingColumn[w]);
+                (h.UsageSummary, h.UsageCarry) = UsageSums.Roll(windows, roll.Carried[h.Account.Id], asOf,
+                    new UsagePart(r.GetInt64(4), (int)r.GetInt64(5), LeanQuery.NullableDate(r, 6)), left, (int)r.GetInt64(spanRowsColumn),
+                    new UsagePart(r.GetInt64(1), (int)r.GetInt64(2), LeanQuery.NullableDate(r, 3)));
+            }
+        // Accounts without a row on any of those days: their sums change only by the days that leave, which hold none.
+        foreach (var h in byId.Values)
+            (h.UsageSummary, h.UsageCarry) = UsageSums.Roll(windows, roll.Carried[h.Account.Id], asOf, UsagePart.None, [0, 0, 0, 0], 0, UsagePart.None);
+        timer.Lap("usage (rolled)");
     }
 
     /// <summary>Every row up to <paramref name="asOf"/>, daily usage and touchpoints included, so that any earlier day can be replayed.</summary>

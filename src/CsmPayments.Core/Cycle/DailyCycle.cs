@@ -94,6 +94,11 @@ public sealed class CycleSummary
     public int SegmentChanges { get; set; }
     public int AlertsOpened { get; set; }
     public int AlertsClosed { get; set; }
+
+    /// <summary>Accounts whose usage sums were rolled forward from the day before, and those summed over the whole span again.</summary>
+    public int UsageRolled { get; set; }
+    public int UsageSummed { get; set; }
+
     public Dictionary<HealthBand, int> Bands { get; } = [];
 
     /// <summary>Where the time went, by step, in the order the steps first ran.</summary>

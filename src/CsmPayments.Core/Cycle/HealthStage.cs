@@ -44,6 +44,13 @@ public static class HealthStage
         // A first run of the day inserts its snapshots straight away; a rerun compares with what the day already has and
         // writes only what changed.
         var rerun = await reader.HealthSnapshots.AsNoTracking().AnyAsync(s => s.AsOf == asOf, ct);
+        // Usage sums roll forward from the latest day stored (the day itself on a rerun), and only from that one: a day
+        // evaluated before it may hold usage that a change since has corrected, whose note a later day has consumed.
+        // For the same reason only a day at or after the latest deletes the notes of changes it read.
+        var latest = await reader.HealthSnapshots.AsNoTracking().MaxAsync(s => (DateOnly?)s.AsOf, ct);
+        var source = rerun ? asOf : previousDay;
+        var rollsFrom = source is { } from && from == latest && asOf.DayNumber - from.DayNumber <= UsageWindows.MaxGap ? source : null;
+        var consumes = !run.DryRun && (latest is null || asOf >= latest);
 
         var snapshots = new BulkUpsert<HealthSnapshot>(writer, nameof(HealthSnapshot.AccountId), nameof(HealthSnapshot.AsOf));
         var assignments = new BulkUpsert<SegmentAssignment>(writer, nameof(SegmentAssignment.AccountId), nameof(SegmentAssignment.EffectiveOn));
@@ -52,10 +59,13 @@ public static class HealthStage
         var timings = new CycleSummary();
         var done = 0;
         var chunks = ids.Chunk(run.RangeSize).ToList();
+        // Ranges of a whole run cover every id between them and beyond the ends, so the notes of usage changes of accounts
+        // deleted since are read and deleted too; the accounts each range reads are the same.
+        AccountSelection RangeOf(int k) => AccountSelection.Range(k == 0 ? long.MinValue : chunks[k - 1][^1] + 1, k == chunks.Count - 1 ? long.MaxValue : chunks[k][^1]);
+        Task<Loaded> Start(int index) => Task.Run(() => LoadAsync(readers[index % readers.Length], chunks[index], index), ct);
         var loading = new Queue<Task<Loaded>>();
         // Each load starts on the thread pool: Microsoft.Data.Sqlite completes its asynchronous calls synchronously, so a
         // load merely called would run to its end before the evaluation of the current range could begin.
-        Task<Loaded> Start(int index) => Task.Run(() => LoadAsync(readers[index % readers.Length], chunks[index]), ct);
         for (var k = 0; k < Math.Min(LoadsAhead, chunks.Count); k++) loading.Enqueue(Start(k));
         // The writer owns the writing connection and its transaction; evaluated ranges reach it in order.
         var writes = Channel.CreateBounded<Evaluated>(new BoundedChannelOptions(WritesBehind) { SingleReader = true, SingleWriter = true });
@@ -65,7 +75,7 @@ public static class HealthStage
             for (var k = 0; k < chunks.Count; k++)
             {
                 var chunk = chunks[k];
-                var (histories, earlier, previous, current, today) = await loading.Dequeue();
+                var (histories, earlier, previous, current, today, changes) = await loading.Dequeue();
                 var ahead = k + LoadsAhead;
                 if (ahead < chunks.Count) loading.Enqueue(Start(ahead));
                 var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -90,7 +100,7 @@ public static class HealthStage
                     var health = evaluation.Health;
                     HealthBand? previousBand = previous.TryGetValue(id, out var p) ? p : null;
                     run.Outcomes.Add(new AccountOutcome(id, evaluation.CsmId, health.Band, previousBand, health.Signals, evaluation.Segments.RiskTier, evaluation.Billing));
-                    var snapshot = new HealthSnapshot(id, asOf, evaluation.Segments.ServiceTier, health);
+                    var snapshot = new HealthSnapshot(id, asOf, evaluation.Segments.ServiceTier, health, evaluation.UsageCarry);
                     if (today is null || !today.TryGetValue(id, out var stored) || !stored.Matches(snapshot)) toStore.Add(snapshot);
                     if (!current.TryGetValue(id, out var before) || before != evaluation.Segments)
                         changed.Add(new SegmentAssignment(id, asOf, evaluation.Segments));
@@ -108,7 +118,7 @@ public static class HealthStage
                 {
                     try
                     {
-                        await writes.Writer.WriteAsync(new Evaluated(toStore, changed), ct);
+                        await writes.Writer.WriteAsync(new Evaluated(toStore, changed, consumes ? changes : []), ct);
                     }
                     catch (ChannelClosedException)
                     {
@@ -136,9 +146,10 @@ public static class HealthStage
         {
             try
             {
-                await foreach (var (toStore, changed) in writes.Reader.ReadAllAsync(ct))
+                await foreach (var (toStore, changed, usageChanges) in writes.Reader.ReadAllAsync(ct))
                 {
                     var clock = System.Diagnostics.Stopwatch.StartNew();
+                    await UsageRoll.DeleteChangesAsync(writer, usageChanges, ct);
                     // A first run of the day meets no stored rows of that day: they are inserted without a merge.
                     summary.SnapshotsWritten += rerun ? await snapshots.WriteAsync(toStore, ct) : await snapshots.InsertAsync(toStore, ct);
                     if (rerun) await assignments.WriteAsync(changed, ct);
@@ -153,20 +164,43 @@ public static class HealthStage
             }
         }
 
-        async Task<Loaded> LoadAsync(CsmDbContext db, long[] chunk)
+        async Task<Loaded> LoadAsync(CsmDbContext db, long[] chunk, int index)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var selection = run.Accounts?.Ids is not null ? AccountSelection.Of(chunk) : AccountSelection.Range(chunk[0], chunk[^1]);
-            var histories = await AccountHistoryLoader.LoadDayAsync(db, selection, asOf, run.Settings, ct, timings);
-            clock.Restart();
+            var selection = run.Accounts?.Ids is not null ? AccountSelection.Of(chunk) : RangeOf(index);
             var earlier = await EarlierResultsAsync(db, selection, weekAgo, ct);
-            var previous = previousDay is { } day
-                ? (weekAgo == day ? earlier.ToDictionary(e => e.Key, e => e.Value.Band) : await BandsOnAsync(db, selection, day, ct))
-                : [];
+            Dictionary<long, HealthBand> previous;
+            Dictionary<long, UsageCarry>? carried = null;
+            if (previousDay is not { } day) previous = [];
+            else if (weekAgo == day) previous = earlier.ToDictionary(e => e.Key, e => e.Value.Band);
+            else
+            {
+                var before = await PreviousOnAsync(db, selection, day, ct);
+                previous = new Dictionary<long, HealthBand>(before.Count);
+                foreach (var (id, p) in before) previous[id] = p.Band;
+                if (rollsFrom == day) carried = Carries(before, p => p.Usage);
+            }
             var current = await SegmentsOnAsync(db, selection, asOf, ct);
-            var today = rerun && !run.DryRun ? await StoredOnAsync(db, selection, asOf, ct) : null;
+            var today = rerun ? await StoredOnAsync(db, selection, asOf, ct) : null;
+            if (rollsFrom == asOf && today is not null) carried = Carries(today, t => t.Carry);
             timings.Time("read earlier snapshots and segments", clock.Elapsed);
-            return new Loaded(histories, earlier, previous, current, today);
+            var roll = rollsFrom is not null || consumes ? new UsageRoll(rollsFrom, carried) : null;
+            var histories = await AccountHistoryLoader.LoadDayAsync(db, selection, asOf, run.Settings, ct, timings, roll);
+            lock (summary)
+            {
+                summary.UsageRolled += roll?.Rolled ?? 0;
+                summary.UsageSummed += roll?.Summed ?? histories.Count;
+            }
+            return new Loaded(histories, earlier, previous, current, rerun && !run.DryRun ? today : null, roll?.Changes ?? []);
+        }
+
+        static Dictionary<long, UsageCarry> Carries<T>(Dictionary<long, T> stored, Func<T, UsageCarry?> usage)
+        {
+            var carries = new Dictionary<long, UsageCarry>(stored.Count);
+            foreach (var (id, s) in stored)
+                if (usage(s) is { } carry)
+                    carries[id] = carry;
+            return carries;
         }
     }
 
@@ -178,10 +212,10 @@ public static class HealthStage
         }
     }
 
-    private sealed record Evaluated(List<HealthSnapshot> Snapshots, List<SegmentAssignment> Segments);
+    private sealed record Evaluated(List<HealthSnapshot> Snapshots, List<SegmentAssignment> Segments, List<long> UsageChanges);
 
     private sealed record Loaded(List<AccountHistory> Histories, Dictionary<long, HealthResult> Earlier, Dictionary<long, HealthBand> Previous,
-        Dictionary<long, SegmentResult> Current, Dictionary<long, StoredSnapshot>? Today);
+        Dictionary<long, SegmentResult> Current, Dictionary<long, StoredSnapshot>? Today, List<long> UsageChanges);
 
     /// <summary>
     /// Each selected account's segments on <paramref name="day"/>: its latest assignment on or before the day, as
@@ -193,22 +227,32 @@ public static class HealthStage
             r => new SegmentResult(r.GetString(1), LeanQuery.Enum<ServiceTier>(r, 2), LeanQuery.Enum<RiskTier>(r, 3),
                 LeanQuery.Enum<PaymentBehaviour>(r, 4), LeanQuery.Enum<CreditRisk>(r, 5)), ct);
 
-    /// <summary>A stored snapshot's values, to tell whether a rerun of its day would change it.</summary>
+    /// <summary>A stored snapshot's values, to tell whether a rerun of its day would change it, and the usage it carries.</summary>
     internal sealed record StoredSnapshot(string Tier, int Score, string Band, int PaymentHealth, int? Usage, int? Engagement, int? Support, int? Sentiment,
-        bool Onboarding, string Signals, string Explanation)
+        bool Onboarding, string Signals, string Explanation, UsageCarry? Carry)
     {
         public bool Matches(HealthSnapshot s) =>
             Score == s.Score && PaymentHealth == s.PaymentHealth && Usage == s.Usage && Engagement == s.Engagement && Support == s.Support
             && Sentiment == s.Sentiment && Onboarding == s.Onboarding && Tier == s.Tier.ToString() && Band == s.Band.ToString()
-            && string.Equals(Signals, s.Signals, StringComparison.Ordinal) && string.Equals(Explanation, s.Explanation, StringComparison.Ordinal);
+            && string.Equals(Signals, s.Signals, StringComparison.Ordinal) && string.Equals(Explanation, s.Explanation, StringComparison.Ordinal)
+            && Carry == s.CarriedUsage;
     }
+
+    private const string CarryColumns =
+        "usage_carry_key, usage_closed30, usage_closed90, usage_closed_recent, usage_closed_recent_and_baseline, usage_closed_days, usage_closed_last_active";
+
+    /// <summary>The carry read from the seven columns from <paramref name="first"/> on, as <see cref="CarryColumns"/> lists them.</summary>
+    private static UsageCarry? CarryAt(System.Data.Common.DbDataReader r, int first) =>
+        r.IsDBNull(first) ? null
+            : new UsageCarry(r.GetInt32(first), r.GetInt64(first + 1), r.GetInt64(first + 2), r.GetInt64(first + 3), r.GetInt64(first + 4), r.GetInt32(first + 5),
+                LeanQuery.NullableDate(r, first + 6));
 
     /// <summary>The day's stored snapshots, read by ordinal (enums as the model stores them, by name).</summary>
     internal static Task<Dictionary<long, StoredSnapshot>> StoredOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct) =>
-        LeanQuery.ByAccountAsync(db, selection, "SELECT account_id, tier, score, band, payment_health, usage, engagement, support, sentiment, onboarding, signals, explanation"
-            + " FROM health_snapshots WHERE {accounts} AND as_of = @day", day,
+        LeanQuery.ByAccountAsync(db, selection, "SELECT account_id, tier, score, band, payment_health, usage, engagement, support, sentiment, onboarding, signals, explanation, "
+            + CarryColumns + " FROM health_snapshots WHERE {accounts} AND as_of = @day", day,
             r => new StoredSnapshot(r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), LeanQuery.NullableInt(r, 5), LeanQuery.NullableInt(r, 6),
-                LeanQuery.NullableInt(r, 7), LeanQuery.NullableInt(r, 8), r.GetBoolean(9), r.GetString(10), r.GetString(11)), ct);
+                LeanQuery.NullableInt(r, 7), LeanQuery.NullableInt(r, 8), r.GetBoolean(9), r.GetString(10), r.GetString(11), CarryAt(r, 12)), ct);
 
     /// <summary>
     /// The snapshots of <paramref name="day"/> as results to compare a later day with: scores, band and components only
@@ -221,7 +265,10 @@ public static class HealthStage
                 HealthSnapshot.ComponentsOf(LeanQuery.NullableInt(r, 4), LeanQuery.NullableInt(r, 5), LeanQuery.NullableInt(r, 6), LeanQuery.NullableInt(r, 7), r.GetInt32(3)),
                 HealthSignals.None, "", r.GetBoolean(8)), ct);
 
-    internal static Task<Dictionary<long, HealthBand>> BandsOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct) =>
-        LeanQuery.ByAccountAsync(db, selection, "SELECT account_id, band FROM health_snapshots WHERE {accounts} AND as_of = @day", day,
-            r => LeanQuery.Enum<HealthBand>(r, 1), ct);
+    /// <summary>The band of each snapshot of the day before, and the usage it carries.</summary>
+    internal sealed record PreviousDay(HealthBand Band, UsageCarry? Usage);
+
+    internal static Task<Dictionary<long, PreviousDay>> PreviousOnAsync(CsmDbContext db, AccountSelection selection, DateOnly day, CancellationToken ct) =>
+        LeanQuery.ByAccountAsync(db, selection, $"SELECT account_id, band, {CarryColumns} FROM health_snapshots WHERE {{accounts}} AND as_of = @day", day,
+            r => new PreviousDay(LeanQuery.Enum<HealthBand>(r, 1), CarryAt(r, 2)), ct);
 }

@@ -61,6 +61,53 @@ public readonly record struct UsageSummary(
     }
 }
 
+/// <summary>
+/// The usage windows of <see cref="UsageSummary"/> for one configuration: cumulative sums over the last 30, 90,
+/// <c>R</c> (recent) and <c>R + B</c> (recent and baseline) days, and the span they all lie in, whose rows are counted.
+/// The cycle keeps each window's sum over its days up to <see cref="FreshDays"/> before the day (its closed part) in
+/// the day's snapshot and rolls those forward on the next day, reading only the days that enter or leave a window and
+/// the fresh days, which late reports of usage still change.
+/// </summary>
+public readonly record struct UsageWindows(int RecentDays, int BaselineDays)
+{
+    /// <summary>The last days of the day's usage always read again: usage reported up to a week late is still counted.</summary>
+    public const int FreshDays = 7;
+
+    /// <summary>Days since the stored snapshot across which the sums are rolled; after a longer gap they are summed again.</summary>
+    public const int MaxGap = 3;
+
+    public static UsageWindows Of(SilentChurnOptions options) => new(options.NoActiveUsersDays, options.BaselineDays);
+
+    /// <summary>Days in the span: from <see cref="UsageSummary.SpanStart"/> to the day, inclusive.</summary>
+    public int SpanDays => Math.Max(90, RecentDays + BaselineDays);
+
+    /// <summary>The windows' lengths in the order <see cref="UsageCarry"/> keeps their sums: 30, 90, recent, recent and baseline.</summary>
+    public int[] Lengths => [30, 90, RecentDays, RecentDays + BaselineDays];
+
+    /// <summary>
+    /// Whether sums can be rolled at all: every window must be longer than the fresh days and the largest gap together,
+    /// so that a day leaving a window is always one the stored sums hold.
+    /// </summary>
+    public bool CanRoll => Math.Min(30, RecentDays) > FreshDays + MaxGap && RecentDays < 1000 && BaselineDays < 1000;
+
+    /// <summary>Names the windows and the fresh days a carry was summed with; a carry under another key is never rolled.</summary>
+    public int Key => FreshDays * 1_000_000 + RecentDays * 1_000 + BaselineDays;
+
+    /// <summary>The last day of the closed part of <paramref name="day"/>'s sums.</summary>
+    public static DateOnly ClosedThrough(DateOnly day) => day.AddDays(-FreshDays);
+}
+
+/// <summary>
+/// What a snapshot keeps of the usage it was computed from (see <see cref="UsageWindows"/>): each window's sum over its
+/// days up to <see cref="UsageWindows.ClosedThrough"/>, the rows in the span up to then and the last active day among
+/// them, under the windows' <see cref="UsageWindows.Key"/>.
+/// </summary>
+public readonly record struct UsageCarry(int Key, long Last30, long Last90, long Recent, long RecentAndBaseline, int DaysRecorded, DateOnly? LastActiveDay)
+{
+    /// <summary>The closed sum of the window at <paramref name="index"/> in <see cref="UsageWindows.Lengths"/>.</summary>
+    public long Sum(int index) => index switch { 0 => Last30, 1 => Last90, 2 => Recent, 3 => RecentAndBaseline, _ => throw new ArgumentOutOfRangeException(nameof(index)) };
+}
+
 /// <summary>Open high and urgent tickets with the age of the oldest, and how many were opened lately against before.</summary>
 public readonly record struct SupportFacts(
     int OpenUrgent, int OpenHigh, int OldestUrgentDays, int OldestSevereDays, int OpenedLast30, int OpenedPrevious90)

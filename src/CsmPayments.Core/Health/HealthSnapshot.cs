@@ -10,7 +10,7 @@ public sealed class HealthSnapshot
 {
     private HealthSnapshot() { Explanation = Signals = ""; }
 
-    public HealthSnapshot(long accountId, DateOnly asOf, ServiceTier tier, HealthResult result)
+    public HealthSnapshot(long accountId, DateOnly asOf, ServiceTier tier, HealthResult result, UsageCarry? usage = null)
     {
         AccountId = accountId;
         AsOf = asOf;
@@ -25,6 +25,9 @@ public sealed class HealthSnapshot
         Onboarding = result.Onboarding;
         Signals = HealthSignalNames.Join(result.Signals);
         Explanation = result.Explanation;
+        if (usage is { } u)
+            (UsageCarryKey, UsageClosed30, UsageClosed90, UsageClosedRecent, UsageClosedRecentAndBaseline, UsageClosedDays, UsageClosedLastActive) =
+                (u.Key, u.Last30, u.Last90, u.Recent, u.RecentAndBaseline, u.DaysRecorded, u.LastActiveDay);
     }
 
     public long AccountId { get; private set; }
@@ -43,6 +46,19 @@ public sealed class HealthSnapshot
     public string Signals { get; private set; }
 
     public string Explanation { get; private set; }
+
+    // The usage the next day's cycle rolls forward (UsageCarry); empty when the snapshot was not taken by the cycle.
+    public int? UsageCarryKey { get; private set; }
+    public long? UsageClosed30 { get; private set; }
+    public long? UsageClosed90 { get; private set; }
+    public long? UsageClosedRecent { get; private set; }
+    public long? UsageClosedRecentAndBaseline { get; private set; }
+    public int? UsageClosedDays { get; private set; }
+    public DateOnly? UsageClosedLastActive { get; private set; }
+
+    public UsageCarry? CarriedUsage => UsageCarryKey is { } key
+        ? new UsageCarry(key, UsageClosed30 ?? 0, UsageClosed90 ?? 0, UsageClosedRecent ?? 0, UsageClosedRecentAndBaseline ?? 0, UsageClosedDays ?? 0, UsageClosedLastActive)
+        : null;
 
     public HealthSignals SignalSet => HealthSignalNames.Parse(Signals);
 

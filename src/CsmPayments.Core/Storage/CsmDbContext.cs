@@ -31,6 +31,7 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
     public DbSet<CreditNote> CreditNotes => Set<CreditNote>();
     public DbSet<UsageDay> UsageDays => Set<UsageDay>();
     public DbSet<UsageDayUser> UsageDayUsers => Set<UsageDayUser>();
+    public DbSet<UsageChange> UsageChanges => Set<UsageChange>();
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<NpsResponse> NpsResponses => Set<NpsResponse>();
     public DbSet<Touchpoint> Touchpoints => Set<Touchpoint>();
@@ -139,7 +140,15 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => new { x.AccountId, x.Date }); // usage by account and date
             // Covers the cycle's sums of active users over each account's recent windows, read from the index alone.
             e.HasIndex(x => new { x.AccountId, x.Date, x.ActiveUsers });
+            // Covers the cycle's reads of a few days of a range of accounts when it rolls yesterday's sums forward: one
+            // short scan per day, each bounded by the range, instead of every day of every account in the range.
+            e.HasIndex(x => new { x.Date, x.AccountId, x.ActiveUsers });
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<UsageChange>(e =>
+        {
+            e.HasIndex(x => new { x.AccountId, x.Earliest });
         });
 
         b.Entity<UsageDayUser>(e =>
@@ -181,6 +190,7 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.AsOf, x.AccountId });
             e.Property(x => x.Explanation).HasMaxLength(1000);
             e.Ignore(x => x.SignalSet);
+            e.Ignore(x => x.CarriedUsage);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
 

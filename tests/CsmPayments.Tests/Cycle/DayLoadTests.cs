@@ -93,7 +93,7 @@ public sealed class DayLoadTests
                 var earlier = await HealthStage.EarlierResultsAsync(db, selection, day, CancellationToken.None);
                 Assert.Equal(stored.ToDictionary(s => s.AccountId, s => (s.Score, s.Band, s.PaymentHealth, Components(s.Components()), s.Onboarding)),
                     earlier.ToDictionary(e => e.Key, e => (e.Value.Score, e.Value.Band, e.Value.PaymentHealth, Components(e.Value.Components), e.Value.Onboarding)));
-                Assert.Equal(stored.ToDictionary(s => s.AccountId, s => s.Band), await HealthStage.BandsOnAsync(db, selection, day, CancellationToken.None));
+                Assert.Equal(stored.ToDictionary(s => s.AccountId, s => s.Band), (await HealthStage.PreviousOnAsync(db, selection, day, CancellationToken.None)).ToDictionary(p => p.Key, p => p.Value.Band));
 
                 var segments = (await CsmPayments.Segments.SegmentAssignments.AsOfAsync(db, day, CancellationToken.None))
                     .Where(s => Selected(s.Key)).ToDictionary(s => s.Key, s => s.Value.Segments);

@@ -799,6 +799,34 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("usage");
 
+                    b.Property<int?>("UsageCarryKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("usage_carry_key");
+
+                    b.Property<long?>("UsageClosed30")
+                        .HasColumnType("bigint")
+                        .HasColumnName("usage_closed30");
+
+                    b.Property<long?>("UsageClosed90")
+                        .HasColumnType("bigint")
+                        .HasColumnName("usage_closed90");
+
+                    b.Property<int?>("UsageClosedDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("usage_closed_days");
+
+                    b.Property<DateOnly?>("UsageClosedLastActive")
+                        .HasColumnType("date")
+                        .HasColumnName("usage_closed_last_active");
+
+                    b.Property<long?>("UsageClosedRecent")
+                        .HasColumnType("bigint")
+                        .HasColumnName("usage_closed_recent");
+
+                    b.Property<long?>("UsageClosedRecentAndBaseline")
+                        .HasColumnType("bigint")
+                        .HasColumnName("usage_closed_recent_and_baseline");
+
                     b.HasKey("AccountId", "AsOf")
                         .HasName("pk_health_snapshots");
 
@@ -1122,6 +1150,32 @@ namespace CsmPayments.Storage.Migrations.Postgres
                     b.ToTable("segment_assignments", (string)null);
                 });
 
+            modelBuilder.Entity("CsmPayments.Usage.UsageChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly>("Earliest")
+                        .HasColumnType("date")
+                        .HasColumnName("earliest");
+
+                    b.HasKey("Id")
+                        .HasName("pk_usage_changes");
+
+                    b.HasIndex("AccountId", "Earliest")
+                        .HasDatabaseName("ix_usage_changes_account_id_earliest");
+
+                    b.ToTable("usage_changes", (string)null);
+                });
+
             modelBuilder.Entity("CsmPayments.Usage.UsageDay", b =>
                 {
                     b.Property<long>("AccountId")
@@ -1145,6 +1199,9 @@ namespace CsmPayments.Storage.Migrations.Postgres
 
                     b.HasIndex("AccountId", "Date", "ActiveUsers")
                         .HasDatabaseName("ix_usage_days_account_id_date_active_users");
+
+                    b.HasIndex("Date", "AccountId", "ActiveUsers")
+                        .HasDatabaseName("ix_usage_days_date_account_id_active_users");
 
                     b.ToTable("usage_days", (string)null);
                 });

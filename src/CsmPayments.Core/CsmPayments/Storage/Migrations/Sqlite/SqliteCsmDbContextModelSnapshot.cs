@@ -770,6 +770,34 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("usage");
 
+                    b.Property<int?>("UsageCarryKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_carry_key");
+
+                    b.Property<long?>("UsageClosed30")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_closed30");
+
+                    b.Property<long?>("UsageClosed90")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_closed90");
+
+                    b.Property<int?>("UsageClosedDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_closed_days");
+
+                    b.Property<DateOnly?>("UsageClosedLastActive")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("usage_closed_last_active");
+
+                    b.Property<long?>("UsageClosedRecent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_closed_recent");
+
+                    b.Property<long?>("UsageClosedRecentAndBaseline")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_closed_recent_and_baseline");
+
                     b.HasKey("AccountId", "AsOf")
                         .HasName("pk_health_snapshots");
 
@@ -1087,6 +1115,30 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                     b.ToTable("segment_assignments", (string)null);
                 });
 
+            modelBuilder.Entity("CsmPayments.Usage.UsageChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly>("Earliest")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("earliest");
+
+                    b.HasKey("Id")
+                        .HasName("pk_usage_changes");
+
+                    b.HasIndex("AccountId", "Earliest")
+                        .HasDatabaseName("ix_usage_changes_account_id_earliest");
+
+                    b.ToTable("usage_changes", (string)null);
+                });
+
             modelBuilder.Entity("CsmPayments.Usage.UsageDay", b =>
                 {
                     b.Property<long>("AccountId")
@@ -1110,6 +1162,9 @@ namespace CsmPayments.Storage.Migrations.Sqlite
 
                     b.HasIndex("AccountId", "Date", "ActiveUsers")
                         .HasDatabaseName("ix_usage_days_account_id_date_active_users");
+
+                    b.HasIndex("Date", "AccountId", "ActiveUsers")
+                        .HasDatabaseName("ix_usage_days_date_account_id_active_users");
 
                     b.ToTable("usage_days", (string)null);
                 });
