@@ -4,6 +4,7 @@ using CsmPayments.Billing;
 using CsmPayments.Engagement;
 using CsmPayments.Health;
 using CsmPayments.Storage;
+using CsmPayments.Usage;
 using Microsoft.EntityFrameworkCore;
 
 namespace CsmPayments.Cycle;
@@ -139,17 +140,34 @@ public static class AccountHistoryLoader
         // Changes first, then the rows: a change committed in between is not read, so it stays for the next day, which
         // sums that account again; a change read was committed before the rows below are read, so they hold it.
         HashSet<long>? changed = null;
+        List<(long First, long Last)>? changedSpans = null;
         if (roll is not null)
         {
             var closedThrough = roll.Source is { } source ? UsageWindows.ClosedThrough(source) : DateOnly.MinValue;
-            await using (var query = await LeanQuery.CreateAsync(db, selection, "account_id", "SELECT id, account_id, earliest FROM usage_changes WHERE {accounts}", ct))
-            await using (var r = await query.ReadAsync(ct))
+            var (low, high) = selection.Ids is { } chosen ? (chosen[0], chosen[^1]) : (selection.Low, selection.High);
+            // A note lies within one block of ids, so those that reach the selection start at most a block before it.
+            var notes = AccountSelection.Range(low > long.MinValue + UsageChange.AccountSpan ? low - UsageChange.AccountSpan + 1 : long.MinValue, high);
+            await using (var query = await LeanQuery.CreateAsync(db, notes, "first_account_id",
+                             "SELECT id, first_account_id, last_account_id, earliest FROM usage_changes WHERE {accounts} AND last_account_id >= @reach", ct))
+            await using (var r = await query.With("reach", low).ReadAsync(ct))
                 while (await r.ReadAsync(ct))
                 {
                     roll.Changes.Add(r.GetInt64(0));
-                    if (LeanQuery.Date(r, 2) <= closedThrough) (changed ??= []).Add(r.GetInt64(1));
+                    if (LeanQuery.Date(r, 3) > closedThrough) continue;
+                    var (first, last) = (r.GetInt64(1), r.GetInt64(2));
+                    if (first == last) (changed ??= []).Add(first);
+                    else (changedSpans ??= []).Add((first, last));
                 }
             timer.Lap("usage changes");
+        }
+        bool Changed(long id)
+        {
+            if (changed?.Contains(id) == true) return true;
+            if (changedSpans is null) return false;
+            foreach (var (first, last) in changedSpans)
+                if (first <= id && id <= last)
+                    return true;
+            return false;
         }
 
         var rolls = roll is not null && roll.RollsTo(asOf, windows);
@@ -157,7 +175,7 @@ public static class AccountHistoryLoader
         var summing = new List<AccountHistory>(list.Count);
         foreach (var h in list)
         {
-            if (rolls && roll!.Carried.TryGetValue(h.Account.Id, out var carry) && carry.Key == windows.Key && changed?.Contains(h.Account.Id) != true)
+            if (rolls && roll!.Carried.TryGetValue(h.Account.Id, out var carry) && carry.Key == windows.Key && !Changed(h.Account.Id))
                 rolling.Add(h);
             else summing.Add(h);
         }
@@ -236,7 +254,9 @@ public static class AccountHistoryLoader
             + " COALESCE(SUM(active_users) FILTER (WHERE date > @fresh), 0), COUNT(*) FILTER (WHERE date > @fresh), MAX(date) FILTER (WHERE date > @fresh AND active_users > 0),"
             + " COALESCE(SUM(active_users) FILTER (WHERE date > @entering AND date <= @fresh), 0), COUNT(*) FILTER (WHERE date > @entering AND date <= @fresh),"
             + " MAX(date) FILTER (WHERE date > @entering AND date <= @fresh AND active_users > 0)");
-        foreach (var n in leaving) sql.Append($", COALESCE(SUM(active_users) FILTER (WHERE date > @leave{n} AND date <= @left{n}), 0), COUNT(*) FILTER (WHERE date > @leave{n} AND date <= @left{n})");
+        // What leaves each window, and the rows leaving the span; every aggregate costs the database a test per row.
+        foreach (var n in leaving) sql.Append($", COALESCE(SUM(active_users) FILTER (WHERE date > @leave{n} AND date <= @left{n}), 0)");
+        sql.Append($", COUNT(*) FILTER (WHERE date > @leave{windows.SpanDays} AND date <= @left{windows.SpanDays})");
         var postgres = db.Provider == StorageProvider.Postgres;
         sql.Append(" FROM usage_days WHERE {accounts} AND ");
         sql.Append(postgres ? "date = ANY(@days)" : $"date IN ({string.Join(", ", days.Select((_, i) => "@day" + i))})");
@@ -253,8 +273,8 @@ public static class AccountHistoryLoader
 
         var byId = new Dictionary<long, AccountHistory>(rolling.Count);
         foreach (var h in rolling) byId[h.Account.Id] = h;
-        var leavingColumn = lengths.Select(n => 7 + 2 * Array.IndexOf(leaving, n)).ToArray();
-        var spanRowsColumn = 8 + 2 * Array.IndexOf(leaving, windows.SpanDays);
+        var leavingColumn = lengths.Select(n => 7 + Array.IndexOf(leaving, n)).ToArray();
+        var spanRowsColumn = 7 + leaving.Length;
         var left = new long[4];
         await using (var r = await query.ReadAsync(ct))
             while (await r.ReadAsync(ct))

@@ -46,11 +46,12 @@ public static class HealthStage
         var rerun = await reader.HealthSnapshots.AsNoTracking().AnyAsync(s => s.AsOf == asOf, ct);
         // Usage sums roll forward from the latest day stored (the day itself on a rerun), and only from that one: a day
         // evaluated before it may hold usage that a change since has corrected, whose note a later day has consumed.
-        // For the same reason only a day at or after the latest deletes the notes of changes it read.
+        // For the same reason only a day at or after the latest deletes the notes of changes it read, and only a whole run:
+        // a note may cover accounts a run of a few does not evaluate.
         var latest = await reader.HealthSnapshots.AsNoTracking().MaxAsync(s => (DateOnly?)s.AsOf, ct);
         var source = rerun ? asOf : previousDay;
         var rollsFrom = source is { } from && from == latest && asOf.DayNumber - from.DayNumber <= UsageWindows.MaxGap ? source : null;
-        var consumes = !run.DryRun && (latest is null || asOf >= latest);
+        var consumes = !run.DryRun && run.Accounts is null && (latest is null || asOf >= latest);
 
         var snapshots = new BulkUpsert<HealthSnapshot>(writer, nameof(HealthSnapshot.AccountId), nameof(HealthSnapshot.AsOf));
         var assignments = new BulkUpsert<SegmentAssignment>(writer, nameof(SegmentAssignment.AccountId), nameof(SegmentAssignment.EffectiveOn));

@@ -148,7 +148,7 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
 
         b.Entity<UsageChange>(e =>
         {
-            e.HasIndex(x => new { x.AccountId, x.Earliest });
+            e.HasIndex(x => x.FirstAccountId);
         });
 
         b.Entity<UsageDayUser>(e =>

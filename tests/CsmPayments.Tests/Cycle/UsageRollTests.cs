@@ -71,8 +71,8 @@ public sealed class UsageRollTests
         await using (var db = test.Open())
         {
             ids = await db.Accounts.OrderBy(a => a.Id).Select(a => a.Id).ToArrayAsync();
-            // The import's writes were noted, one note or more per account.
-            Assert.Equal(ids, await db.UsageChanges.Select(c => c.AccountId).Distinct().OrderBy(a => a).ToArrayAsync());
+            // The import's writes were noted: every account is covered by a note.
+            Assert.Equal(ids, await NotedAsync(db, ids));
         }
 
         var first = AsOf.AddDays(-12);
@@ -93,13 +93,12 @@ public sealed class UsageRollTests
         {
             var removed = await db.UsageDays.Where(u => u.AccountId > late && u.Date <= day.AddDays(-20) && u.Date >= day.AddDays(-25))
                 .OrderBy(u => u.AccountId).Select(u => u.AccountId).FirstAsync();
-            var external = await db.Accounts.Where(a => a.Id == corrected || a.Id == late).ToDictionaryAsync(a => a.ExternalId, a => a.Id);
-            var byId = external.ToDictionary(e => e.Value, e => e.Key);
-            await UsageIngest.WriteAsync(db, new UsageBatch(
-                [new UsageTotal(byId[corrected], day.AddDays(-40), 900, 5), new UsageTotal(byId[late], day.AddDays(-2), 800, 5)], []), external, CancellationToken.None);
+            // One write each: a statement writing both would be noted for the block of ids between them.
+            await CorrectAsync(test, corrected, day.AddDays(-40));
+            await CorrectAsync(test, late, day.AddDays(-2));
             var gone = await db.UsageDays.Where(u => u.AccountId == removed && u.Date <= day.AddDays(-20) && u.Date >= day.AddDays(-25)).ExecuteDeleteAsync();
             Assert.True(gone > 0);
-            Assert.Equal([corrected, late, removed], (await db.UsageChanges.Select(c => c.AccountId).Distinct().ToListAsync()).Order());
+            Assert.Equal([corrected, late, removed], await NotedAsync(db, ids));
         }
         summary = await RunAsync(test, day);
         Assert.Equal((ids.Length - 2, 2), (summary.UsageRolled, summary.UsageSummed));
@@ -128,11 +127,24 @@ public sealed class UsageRollTests
         Assert.Equal((ids.Length - 1, 1), (summary.UsageRolled, summary.UsageSummed));
         summary = await RunAsync(test, day.AddDays(-1));
         Assert.Equal((0, ids.Length), (summary.UsageRolled, summary.UsageSummed));
-        await using (var db = test.Open()) Assert.Equal([late], await db.UsageChanges.Select(c => c.AccountId).Distinct().ToListAsync());
+        await using (var db = test.Open()) Assert.Equal([late], await NotedAsync(db, ids));
         summary = await RunAsync(test, day.AddDays(1));
         Assert.Equal((ids.Length - 1, 1), (summary.UsageRolled, summary.UsageSummed));
         await AssertSameAsSummedAsync(test, day.AddDays(1));
         await using (var db = test.Open()) Assert.Equal(0, await db.UsageChanges.CountAsync());
+
+        // One statement writing two accounts: PostgreSQL notes the block of ids between them (one note per statement and
+        // block), SQLite each account; either way the accounts written are summed again, and nothing else changes.
+        await using (var db = test.Open())
+        {
+            var external = await db.Accounts.Where(a => a.Id == ids[20] || a.Id == ids[25]).ToDictionaryAsync(a => a.ExternalId, a => a.Id);
+            await UsageIngest.WriteAsync(db, new UsageBatch([.. external.Keys.Select(e => new UsageTotal(e, day.AddDays(-60), 700, 1))], []), external,
+                CancellationToken.None);
+            Assert.Equal(provider == StorageProvider.Postgres ? ids[20..26] : [ids[20], ids[25]], await NotedAsync(db, ids));
+        }
+        summary = await RunAsync(test, day.AddDays(2));
+        Assert.Equal(provider == StorageProvider.Postgres ? 6 : 2, summary.UsageSummed);
+        await AssertSameAsSummedAsync(test, day.AddDays(2));
     }
 
     [Theory, Providers]
@@ -147,13 +159,20 @@ public sealed class UsageRollTests
             gone = await db.Accounts.OrderByDescending(a => a.Id).Select(a => a.Id).FirstAsync();
             // Deleting the account takes its usage with it; the database notes that change, though the account is gone.
             await db.Accounts.Where(a => a.Id == gone).ExecuteDeleteAsync();
-            Assert.True(await db.UsageChanges.AnyAsync(c => c.AccountId == gone));
+            Assert.True(await db.UsageChanges.AnyAsync(c => c.FirstAccountId <= gone && gone <= c.LastAccountId));
         }
         var windows = Settings with { Health = new HealthOptions { SilentChurn = { NoActiveUsersDays = 21 } } };
         var summary = await DailyCycle.RunAsync(new CycleRun(test.Database, AsOf, windows, false) { RangeSize = 16 }, CancellationToken.None);
         Assert.Equal(0, summary.UsageRolled);
         await using (var db = test.Open()) Assert.Equal(0, await db.UsageChanges.CountAsync());
         await AssertSameAsSummedAsync(test, AsOf, windows);
+    }
+
+    /// <summary>The accounts among <paramref name="ids"/> that a note of changed usage covers.</summary>
+    private static async Task<long[]> NotedAsync(CsmDbContext db, long[] ids)
+    {
+        var notes = await db.UsageChanges.Select(c => new { c.FirstAccountId, c.LastAccountId }).ToListAsync();
+        return [.. ids.Where(id => notes.Any(n => n.FirstAccountId <= id && id <= n.LastAccountId))];
     }
 
     private static Task<CycleSummary> RunAsync(TestDatabase test, DateOnly day, bool dryRun = false) =>

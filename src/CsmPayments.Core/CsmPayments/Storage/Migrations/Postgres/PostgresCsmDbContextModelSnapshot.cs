@@ -1159,19 +1159,23 @@ namespace CsmPayments.Storage.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<long>("AccountId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("account_id");
-
                     b.Property<DateOnly>("Earliest")
                         .HasColumnType("date")
                         .HasColumnName("earliest");
 
+                    b.Property<long>("FirstAccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_account_id");
+
+                    b.Property<long>("LastAccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_account_id");
+
                     b.HasKey("Id")
                         .HasName("pk_usage_changes");
 
-                    b.HasIndex("AccountId", "Earliest")
-                        .HasDatabaseName("ix_usage_changes_account_id_earliest");
+                    b.HasIndex("FirstAccountId")
+                        .HasDatabaseName("ix_usage_changes_first_account_id");
 
                     b.ToTable("usage_changes", (string)null);
                 });

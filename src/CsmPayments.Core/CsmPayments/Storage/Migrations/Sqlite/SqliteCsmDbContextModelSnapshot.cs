@@ -1122,19 +1122,23 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    b.Property<long>("AccountId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("account_id");
-
                     b.Property<DateOnly>("Earliest")
                         .HasColumnType("TEXT")
                         .HasColumnName("earliest");
 
+                    b.Property<long>("FirstAccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_account_id");
+
+                    b.Property<long>("LastAccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_account_id");
+
                     b.HasKey("Id")
                         .HasName("pk_usage_changes");
 
-                    b.HasIndex("AccountId", "Earliest")
-                        .HasDatabaseName("ix_usage_changes_account_id_earliest");
+                    b.HasIndex("FirstAccountId")
+                        .HasDatabaseName("ix_usage_changes_first_account_id");
 
                     b.ToTable("usage_changes", (string)null);
                 });

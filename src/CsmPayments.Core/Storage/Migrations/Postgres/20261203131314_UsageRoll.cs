@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace CsmPayments.Storage.Migrations.Sqlite
+namespace CsmPayments.Storage.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class UsageRoll : Migration
@@ -14,53 +15,54 @@ namespace CsmPayments.Storage.Migrations.Sqlite
             migrationBuilder.AddColumn<int>(
                 name: "usage_carry_key",
                 table: "health_snapshots",
-                type: "INTEGER",
+                type: "integer",
                 nullable: true);
 
             migrationBuilder.AddColumn<long>(
                 name: "usage_closed30",
                 table: "health_snapshots",
-                type: "INTEGER",
+                type: "bigint",
                 nullable: true);
 
             migrationBuilder.AddColumn<long>(
                 name: "usage_closed90",
                 table: "health_snapshots",
-                type: "INTEGER",
+                type: "bigint",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "usage_closed_days",
                 table: "health_snapshots",
-                type: "INTEGER",
+                type: "integer",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateOnly>(
                 name: "usage_closed_last_active",
                 table: "health_snapshots",
-                type: "TEXT",
+                type: "date",
                 nullable: true);
 
             migrationBuilder.AddColumn<long>(
                 name: "usage_closed_recent",
                 table: "health_snapshots",
-                type: "INTEGER",
+                type: "bigint",
                 nullable: true);
 
             migrationBuilder.AddColumn<long>(
                 name: "usage_closed_recent_and_baseline",
                 table: "health_snapshots",
-                type: "INTEGER",
+                type: "bigint",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "usage_changes",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    earliest = table.Column<DateOnly>(type: "TEXT", nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    first_account_id = table.Column<long>(type: "bigint", nullable: false),
+                    last_account_id = table.Column<long>(type: "bigint", nullable: false),
+                    earliest = table.Column<DateOnly>(type: "date", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -73,44 +75,48 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                 columns: new[] { "date", "account_id", "active_users" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_usage_changes_account_id_earliest",
+                name: "ix_usage_changes_first_account_id",
                 table: "usage_changes",
-                columns: new[] { "account_id", "earliest" });
+                column: "first_account_id");
 
             // Written by hand (EF has no model of triggers): the database notes every change of stored usage, whatever
-            // writes it, for the cycle to know whose rolled sums to sum again. SQLite has row triggers only, so a note
-            // already there for an earlier day stands for the row; one writer at a time (the cycle holds the write lock
-            // from reading the notes to deleting them) keeps that safe.
+            // writes it, once per statement and block of 4096 account ids (UsageChange.AccountSpan), for the cycle to know
+            // whose rolled sums to sum again.
             migrationBuilder.Sql("""
-                CREATE TRIGGER usage_days_inserted AFTER INSERT ON usage_days
-                WHEN NOT EXISTS (SELECT 1 FROM usage_changes WHERE account_id = new.account_id AND earliest <= new.date)
+                CREATE FUNCTION usage_days_changed() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO usage_changes (account_id, earliest) VALUES (new.account_id, new.date);
-                END;
-                """);
-            migrationBuilder.Sql("""
-                CREATE TRIGGER usage_days_updated AFTER UPDATE ON usage_days
-                WHEN NOT EXISTS (SELECT 1 FROM usage_changes WHERE account_id = old.account_id AND earliest <= min(old.date, new.date))
-                BEGIN
-                    INSERT INTO usage_changes (account_id, earliest) VALUES (old.account_id, min(old.date, new.date));
-                    INSERT INTO usage_changes (account_id, earliest) SELECT new.account_id, new.date WHERE new.account_id <> old.account_id;
-                END;
-                """);
-            migrationBuilder.Sql("""
-                CREATE TRIGGER usage_days_deleted AFTER DELETE ON usage_days
-                WHEN NOT EXISTS (SELECT 1 FROM usage_changes WHERE account_id = old.account_id AND earliest <= old.date)
-                BEGIN
-                    INSERT INTO usage_changes (account_id, earliest) VALUES (old.account_id, old.date);
-                END;
+                    IF TG_OP = 'INSERT' THEN
+                        INSERT INTO usage_changes (first_account_id, last_account_id, earliest)
+                        SELECT min(account_id), max(account_id), min(date) FROM new_rows GROUP BY account_id / 4096;
+                    ELSIF TG_OP = 'UPDATE' THEN
+                        INSERT INTO usage_changes (first_account_id, last_account_id, earliest)
+                        SELECT min(account_id), max(account_id), min(date)
+                        FROM (SELECT account_id, date FROM new_rows UNION ALL SELECT account_id, date FROM old_rows) AS changed
+                        GROUP BY account_id / 4096;
+                    ELSE
+                        INSERT INTO usage_changes (first_account_id, last_account_id, earliest)
+                        SELECT min(account_id), max(account_id), min(date) FROM old_rows GROUP BY account_id / 4096;
+                    END IF;
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER usage_days_inserted AFTER INSERT ON usage_days REFERENCING NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION usage_days_changed();
+                CREATE TRIGGER usage_days_updated AFTER UPDATE ON usage_days REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION usage_days_changed();
+                CREATE TRIGGER usage_days_deleted AFTER DELETE ON usage_days REFERENCING OLD TABLE AS old_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION usage_days_changed();
                 """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("DROP TRIGGER usage_days_inserted;");
-            migrationBuilder.Sql("DROP TRIGGER usage_days_updated;");
-            migrationBuilder.Sql("DROP TRIGGER usage_days_deleted;");
+            migrationBuilder.Sql("""
+                DROP TRIGGER usage_days_inserted ON usage_days;
+                DROP TRIGGER usage_days_updated ON usage_days;
+                DROP TRIGGER usage_days_deleted ON usage_days;
+                DROP FUNCTION usage_days_changed();
+                """);
 
             migrationBuilder.DropTable(
                 name: "usage_changes");
