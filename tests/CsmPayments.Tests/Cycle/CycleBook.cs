@@ -1,6 +1,7 @@
 using CsmPayments.Accounts;
 using CsmPayments.Billing;
 using CsmPayments.Cycle;
+using CsmPayments.Demo;
 using CsmPayments.Engagement;
 using CsmPayments.Health;
 using CsmPayments.Organisation;
@@ -38,6 +39,22 @@ internal sealed class CycleBook
         ["SGD"] = 0.74m,
         ["JPY"] = 0.0067m,
     });
+
+    /// <summary>The demo company of 80 accounts (seed 11, as of <see cref="AsOf"/>), imported from its CSV files.</summary>
+    public static async Task ImportDemoAsync(TestDatabase test)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "csm-payments-demo-book-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            DemoFiles.Write(new DemoCompany(new DemoSettings(80, 11, AsOf)), folder);
+            var imported = await DemoImport.ImportAsync(test.Database, folder);
+            Assert.All(imported, r => Assert.True(r.Succeeded));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
     public static async Task<CycleBook> SeedAsync(TestDatabase test)
     {

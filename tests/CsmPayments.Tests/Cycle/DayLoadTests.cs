@@ -21,7 +21,7 @@ public sealed class DayLoadTests
     public async Task The_day_load_gives_every_account_the_same_facts_as_every_row_read(StorageProvider provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
-        await ImportDemoAsync(test);
+        await CycleBook.ImportDemoAsync(test);
 
         await using var db = test.Open();
         // What the demo draws rarely, added to a few accounts: a write-off, a charge-back on an unpaid invoice, a dispute ticket,
@@ -76,7 +76,7 @@ public sealed class DayLoadTests
     public async Task The_cycle_reads_stored_days_and_segment_history_as_the_model_does(StorageProvider provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
-        await ImportDemoAsync(test);
+        await CycleBook.ImportDemoAsync(test);
         foreach (var day in new[] { AsOf.AddDays(-60), AsOf.AddDays(-30), AsOf.AddDays(-7), AsOf })
             await DailyCycle.RunAsync(new CycleRun(test.Database, day, Settings, false), CancellationToken.None);
 
@@ -107,21 +107,6 @@ public sealed class DayLoadTests
 
     private static EvaluationSettings Settings => CycleBook.Settings with { Rates = CycleBook.DemoRates };
 
-    /// <summary>The demo company of 80 accounts, imported from its CSV files.</summary>
-    private static async Task ImportDemoAsync(TestDatabase test)
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "csm-payments-day-load-" + Guid.NewGuid().ToString("N")[..12]);
-        try
-        {
-            DemoFiles.Write(new DemoCompany(new DemoSettings(80, 11, AsOf)), folder);
-            var imported = await DemoImport.ImportAsync(test.Database, folder);
-            Assert.All(imported, r => Assert.True(r.Succeeded));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
 
     /// <summary>Every fact of the day, lists included, in one comparable text.</summary>
     private static string Facts(AccountHistory history, DateOnly day, EvaluationSettings settings)

@@ -1,5 +1,4 @@
 using CsmPayments.Cycle;
-using CsmPayments.Demo;
 using CsmPayments.Health;
 using CsmPayments.Storage;
 using CsmPayments.Tests.Infrastructure;
@@ -66,7 +65,7 @@ public sealed class UsageRollTests
     public async Task Each_day_rolls_yesterdays_sums_and_sums_again_only_the_accounts_whose_carried_days_changed(StorageProvider provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
-        await ImportDemoAsync(test);
+        await CycleBook.ImportDemoAsync(test);
         long[] ids;
         await using (var db = test.Open())
         {
@@ -151,7 +150,7 @@ public sealed class UsageRollTests
     public async Task Other_windows_are_summed_again_and_a_deleted_accounts_notes_are_cleared(StorageProvider provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
-        await ImportDemoAsync(test);
+        await CycleBook.ImportDemoAsync(test);
         await RunAsync(test, AsOf.AddDays(-1));
         long gone;
         await using (var db = test.Open())
@@ -229,21 +228,5 @@ public sealed class UsageRollTests
         var sums = windows.Lengths.Select(n => Part(rows, day.AddDays(-n), through).Sum).ToArray();
         var span = Part(rows, day.AddDays(-windows.SpanDays), through);
         return new UsageCarry(windows.Key, sums[0], sums[1], sums[2], sums[3], span.Rows, span.LastActiveDay);
-    }
-
-    /// <summary>The demo company of 80 accounts, imported from its CSV files.</summary>
-    private static async Task ImportDemoAsync(TestDatabase test)
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "csm-payments-usage-roll-" + Guid.NewGuid().ToString("N")[..12]);
-        try
-        {
-            DemoFiles.Write(new DemoCompany(new DemoSettings(80, 11, AsOf)), folder);
-            var imported = await DemoImport.ImportAsync(test.Database, folder);
-            Assert.All(imported, r => Assert.True(r.Succeeded));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
     }
 }
