@@ -50,7 +50,8 @@ public static class HealthStage
         // a note may cover accounts a run of a few does not evaluate.
         var latest = await reader.HealthSnapshots.AsNoTracking().MaxAsync(s => (DateOnly?)s.AsOf, ct);
         var source = rerun ? asOf : previousDay;
-        var rollsFrom = source is { } from && from == latest && asOf.DayNumber - from.DayNumber <= UsageWindows.MaxGap ? source : null;
+        // The loader decides whether the gap is short enough to roll (UsageRoll.RollsTo).
+        var rollsFrom = source is { } from && from == latest ? source : null;
         var consumes = !run.DryRun && run.Accounts is null && (latest is null || asOf >= latest);
 
         var snapshots = new BulkUpsert<HealthSnapshot>(writer, nameof(HealthSnapshot.AccountId), nameof(HealthSnapshot.AsOf));

@@ -1,7 +1,6 @@
 using CsmPayments.Health;
 using CsmPayments.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CsmPayments.Cycle;
 
@@ -32,32 +31,7 @@ public sealed class UsageRoll(DateOnly? source, IReadOnlyDictionary<long, UsageC
     /// <summary>Deletes the changes a load read, in the writer's transaction.</summary>
     public static async Task DeleteChangesAsync(CsmDbContext db, IReadOnlyList<long> ids, CancellationToken ct)
     {
-        if (ids.Count == 0) return;
-        await db.Database.OpenConnectionAsync(ct);
-        foreach (var chunk in ids.Chunk(db.Provider == StorageProvider.Postgres ? 100_000 : 500))
-        {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            if (db.Provider == StorageProvider.Postgres)
-            {
-                command.CommandText = "DELETE FROM usage_changes WHERE id = ANY(@ids)";
-                command.Parameters.Add(new Npgsql.NpgsqlParameter("ids", chunk));
-            }
-            else
-            {
-                var names = new string[chunk.Length];
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    names[i] = "@c" + i;
-                    var p = command.CreateParameter();
-                    p.ParameterName = names[i];
-                    p.Value = chunk[i];
-                    command.Parameters.Add(p);
-                }
-                command.CommandText = $"DELETE FROM usage_changes WHERE id IN ({string.Join(", ", names)})";
-            }
-            await command.ExecuteNonQueryAsync(ct);
-        }
+        if (ids.Count > 0) await db.UsageChanges.Where(c => ids.Contains(c.Id)).ExecuteDeleteAsync(ct);
     }
 }
 
