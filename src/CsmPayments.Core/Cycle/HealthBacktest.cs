@@ -34,13 +34,16 @@ public static class HealthBacktest
         await using var db = database.Open();
         var ids = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct);
         var tally = new Tally(from, to, settings);
+        // Snapshots are keyed by the day first: a range of accounts is read day by day, one short scan per day, rather
+        // than through every account's entries between the two days.
+        var days = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(from.AddDays).ToList();
         foreach (var chunk in ids.Chunk(HealthStage.ChunkSize))
         {
             var selection = AccountSelection.Range(chunk[0], chunk[^1]);
             var histories = await AccountHistoryLoader.LoadHistoryAsync(db, selection, asOf, settings, ct);
             var stored = new Dictionary<(long, DateOnly), (int Score, HealthBand Band)>();
             var rows = selection.Apply(db.HealthSnapshots.AsNoTracking(), s => s.AccountId)
-                .Where(s => s.AsOf >= from && s.AsOf <= to)
+                .Where(s => days.Contains(s.AsOf))
                 .Select(s => new { s.AccountId, s.AsOf, s.Score, s.Band });
             await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct)) stored[(s.AccountId, s.AsOf)] = (s.Score, s.Band);
             foreach (var history in histories) tally.Add(history, stored);

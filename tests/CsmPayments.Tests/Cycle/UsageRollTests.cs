@@ -156,9 +156,12 @@ public sealed class UsageRollTests
         await using (var db = test.Open())
         {
             gone = await db.Accounts.OrderByDescending(a => a.Id).Select(a => a.Id).FirstAsync();
+            Assert.True(await db.HealthSnapshots.AnyAsync(s => s.AccountId == gone));
             // Deleting the account takes its usage with it; the database notes that change, though the account is gone.
             await db.Accounts.Where(a => a.Id == gone).ExecuteDeleteAsync();
             Assert.True(await db.UsageChanges.AnyAsync(c => c.FirstAccountId <= gone && gone <= c.LastAccountId));
+            // Its snapshots go too: the cascade finds them without an index led by the account.
+            Assert.False(await db.HealthSnapshots.AnyAsync(s => s.AccountId == gone));
         }
         var windows = Settings with { Health = new HealthOptions { SilentChurn = { NoActiveUsersDays = 21 } } };
         var summary = await DailyCycle.RunAsync(new CycleRun(test.Database, AsOf, windows, false) { RangeSize = 16 }, CancellationToken.None);

@@ -739,13 +739,13 @@ namespace CsmPayments.Storage.Migrations.Postgres
 
             modelBuilder.Entity("CsmPayments.Health.HealthSnapshot", b =>
                 {
-                    b.Property<long>("AccountId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("account_id");
-
                     b.Property<DateOnly>("AsOf")
                         .HasColumnType("date")
                         .HasColumnName("as_of");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
 
                     b.Property<string>("Band")
                         .IsRequired()
@@ -827,11 +827,13 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("usage_closed_recent_and_baseline");
 
-                    b.HasKey("AccountId", "AsOf")
+                    b.HasKey("AsOf", "AccountId")
                         .HasName("pk_health_snapshots");
 
-                    b.HasIndex("AsOf", "AccountId")
-                        .HasDatabaseName("ix_health_snapshots_as_of_account_id");
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_health_snapshots_account_id");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("AccountId"), "brin");
 
                     b.ToTable("health_snapshots", (string)null);
                 });

@@ -710,13 +710,13 @@ namespace CsmPayments.Storage.Migrations.Sqlite
 
             modelBuilder.Entity("CsmPayments.Health.HealthSnapshot", b =>
                 {
-                    b.Property<long>("AccountId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("account_id");
-
                     b.Property<DateOnly>("AsOf")
                         .HasColumnType("TEXT")
                         .HasColumnName("as_of");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
 
                     b.Property<string>("Band")
                         .IsRequired()
@@ -798,11 +798,8 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("usage_closed_recent_and_baseline");
 
-                    b.HasKey("AccountId", "AsOf")
+                    b.HasKey("AsOf", "AccountId")
                         .HasName("pk_health_snapshots");
-
-                    b.HasIndex("AsOf", "AccountId")
-                        .HasDatabaseName("ix_health_snapshots_as_of_account_id");
 
                     b.ToTable("health_snapshots", (string)null);
                 });
