@@ -20,7 +20,8 @@
 #                     (for instance an earlier commit's, to compare before and after on the same kept database)
 #   STEPS="reset first same next"  which steps to run, in order (after: the day after next, 2026-07-02) (default: first same next dry, the dry run left out
 #                     with SKIP_DRY_RUN=1); reset deletes what earlier cycles wrote (snapshots, segment history, alerts), so
-#                     that the next first run on a reused database is a first run again; reset-collections deletes what
+#                     that the next first run on a reused database is a first run again (the days invoices were settled on,
+#                     which the cycle keeps, are cleared too); reset-collections deletes what
 #                     the collection stage wrote (outbox, steps done, tasks, renewal reviews, audit entries)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,9 +95,9 @@ steps=${STEPS:-first same next dry}
 for s in $steps; do
   case $s in
     reset)
-      sql="DELETE FROM health_snapshots; DELETE FROM segment_assignments; DELETE FROM alerts;"
+      sql="DELETE FROM health_snapshots; DELETE FROM segment_assignments; DELETE FROM alerts; UPDATE invoices SET settled_on = NULL WHERE settled_on IS NOT NULL;"
       if [ "$provider" = postgres ]; then
-        runuser -u postgres -- psql -h 127.0.0.1 -p "$(echo "$BENCH_PG" | sed 's/.*Port=\([0-9]*\).*/\1/')" -U postgres -d bench -q -c "$sql" -c "VACUUM ANALYZE health_snapshots, segment_assignments, alerts;" >/dev/null
+        runuser -u postgres -- psql -h 127.0.0.1 -p "$(echo "$BENCH_PG" | sed 's/.*Port=\([0-9]*\).*/\1/')" -U postgres -d bench -q -c "$sql" -c "VACUUM ANALYZE health_snapshots, segment_assignments, alerts, invoices;" >/dev/null
       else
         # No VACUUM: on a book of a million accounts it rewrites the whole file through the write-ahead log (over ten
         # minutes and as much disk again); the freed pages are reused by the next run's snapshots.

@@ -30,7 +30,7 @@ public sealed class BulkLoad<T> where T : class
         var store = StoreObjectIdentifier.Table(_table, entity.GetSchema());
         var key = entity.FindPrimaryKey()!.Properties;
         _id = key.Count == 1 && key[0].ValueGenerated == ValueGenerated.OnAdd ? key[0] : null;
-        _columns = entity.GetProperties().Where(p => p != _id).ToArray();
+        _columns = entity.GetProperties().Where(p => p != _id && p.FindAnnotation(CsmDbContext.OwnerWritesOnly)?.Value is not true).ToArray();
         _values = _columns.Select(Reader).ToArray();
         _names = (_id is null ? [] : new[] { _id.GetColumnName(store)! }).Concat(_columns.Select(p => p.GetColumnName(store)!)).ToArray();
     }

@@ -32,6 +32,14 @@ public sealed class Invoice
 
     public Money Amount => new(AmountValue, Currency);
 
+    /// <summary>
+    /// The column (a shadow property, no part of the invoice the product shows) where the daily cycle keeps the day the
+    /// invoice's payments and credit notes first covered its amount, as it last found it: a fact of the ledger that no
+    /// as-of day changes, so later days read the invoice without its payments. Null when not known. Trusted only while
+    /// the account has no <see cref="LedgerChange"/> note; no writer of the ledger ever sets it.
+    /// </summary>
+    public const string SettledOnColumn = "settled_on";
+
     /// <summary>Void and uncollectible invoices carry no balance (DESIGN §3).</summary>
     public bool CarriesBalance => Status == InvoiceStatus.Open;
 

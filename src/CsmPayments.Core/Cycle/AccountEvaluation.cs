@@ -22,6 +22,12 @@ public sealed record AccountEvaluation(long AccountId, long CsmId, SegmentResult
     /// <summary>The invoices with a balance on the day, when the evaluation was asked to note them (for collections).</summary>
     public IReadOnlyList<long> Owed { get; init; } = [];
 
+    /// <summary>
+    /// The invoices whose stored settlement day the evaluation found out of date, with the day it found (none when the
+    /// invoice is not settled on the day), when the evaluation was asked to note them (<see cref="Invoice.SettledOnColumn"/>).
+    /// </summary>
+    public IReadOnlyList<(long InvoiceId, DateOnly? SettledOn)> Settled { get; init; } = [];
+
     /// <summary>The usage the day's snapshot keeps for the next day (from the day load), if any.</summary>
     public UsageCarry? UsageCarry { get; init; }
 }
@@ -31,22 +37,28 @@ public static class AccountEvaluator
 {
     /// <summary>
     /// Evaluates the account for the day. With <paramref name="noteOwed"/> the result also names the invoices with a
-    /// balance, found by the same reckoning that scores them (<see cref="AccountEvaluation.Owed"/>).
+    /// balance, found by the same reckoning that scores them (<see cref="AccountEvaluation.Owed"/>); with
+    /// <paramref name="noteSettled"/> the invoices whose stored settlement day is out of date (<see cref="AccountEvaluation.Settled"/>).
     /// </summary>
     public static AccountEvaluation Evaluate(AccountHistory history, DateOnly asOf, EvaluationSettings settings, HealthResult? earlier = null,
-        bool noteOwed = false)
+        bool noteOwed = false, bool noteSettled = false)
     {
         List<long>? owed = noteOwed ? [] : null;
-        var (healthFacts, segmentFacts) = Facts(history, asOf, settings, owed);
+        List<(long, DateOnly?)>? settled = noteSettled && history.StoredSettledOn.Count > 0 ? [] : null;
+        var (healthFacts, segmentFacts) = Facts(history, asOf, settings, owed, settled);
         var segments = Segmentation.Assign(segmentFacts, settings.Segments);
         // Facts already carry the tier segmentation assigns; a copy only if a rule ever tells them apart.
         var facts = healthFacts.Tier == segments.ServiceTier ? healthFacts : healthFacts with { Tier = segments.ServiceTier };
         var health = HealthScore.Evaluate(facts, asOf, settings.Health, earlier);
-        return new AccountEvaluation(history.Account.Id, history.Account.CsmId, segments, health, healthFacts.Billing) { Owed = owed ?? [], UsageCarry = history.UsageCarry };
+        return new AccountEvaluation(history.Account.Id, history.Account.CsmId, segments, health, healthFacts.Billing) { Owed = owed ?? [], Settled = settled ?? [], UsageCarry = history.UsageCarry };
     }
 
-    /// <summary>The day's facts of the account; <paramref name="owedInto"/>, when given, receives the invoices with a balance.</summary>
-    public static (HealthFacts Health, SegmentFacts Segments) Facts(AccountHistory h, DateOnly asOf, EvaluationSettings settings, List<long>? owedInto = null)
+    /// <summary>
+    /// The day's facts of the account; <paramref name="owedInto"/>, when given, receives the invoices with a balance, and
+    /// <paramref name="settledInto"/> those whose stored settlement day differs from the one found.
+    /// </summary>
+    public static (HealthFacts Health, SegmentFacts Segments) Facts(AccountHistory h, DateOnly asOf, EvaluationSettings settings, List<long>? owedInto = null,
+        List<(long InvoiceId, DateOnly? SettledOn)>? settledInto = null)
     {
         var rates = settings.Rates;
         var a = h.Account;
@@ -87,7 +99,20 @@ public static class AccountEvaluator
         {
             var invoice = invoices[k];
             var mine = reductions[first[k]..first[k + 1]];
-            settledOn[k] = SettledOn(invoice, mine);
+            // A trusted stored day stands for the reckoning (its payments may not have been read); it is on or before the
+            // day, so the invoice owes nothing.
+            if (h.TrustedSettledOn(k, asOf) is { } trusted)
+            {
+                settledOn[k] = trusted;
+                continue;
+            }
+            var found = settledOn[k] = SettledOn(invoice, mine);
+            // What was found is a fact of the ledger whatever the day: the reductions it adds up are all on or before
+            // the day found. Not settled by the day is no fact (it may be later), so a stored day is cleared only when
+            // a change was noted.
+            if (settledInto is not null && k < h.StoredSettledOn.Count && h.StoredSettledOn[k] is var stored
+                && (found is not null ? found != stored : h.LedgerNoted && stored is not null))
+                settledInto.Add((invoice.Id, found));
             if (invoice.IssueDate > asOf || invoice.Status != InvoiceStatus.Open) continue;
             // Credit notes, then payments, in the order Ledger.Position adds them.
             var reduced = 0m;

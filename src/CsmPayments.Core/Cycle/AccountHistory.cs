@@ -30,6 +30,23 @@ public sealed class AccountHistory(AccountRow account)
     public AccountRow Account { get; } = account;
     public List<SubscriptionRow> Subscriptions { get; } = [];
     public List<InvoiceFacts> Invoices { get; } = [];
+
+    /// <summary>
+    /// Per invoice, in the order of <see cref="Invoices"/>, the day it was settled as the cycle last stored it (see
+    /// <see cref="Invoice.SettledOnColumn"/>); empty when the load did not read it (the backtest's full history).
+    /// </summary>
+    public List<DateOnly?> StoredSettledOn { get; } = [];
+
+    /// <summary>Whether the account has a <see cref="LedgerChange"/> note, read before its rows: no stored day of it is trusted.</summary>
+    public bool LedgerNoted { get; set; }
+
+    /// <summary>
+    /// The day invoice <paramref name="k"/> was settled, from the store, when it can be trusted for <paramref name="asOf"/>:
+    /// stored, on or before the day, and no note of a change since. Such an invoice owes nothing on the day, and its
+    /// payments need not be read.
+    /// </summary>
+    public DateOnly? TrustedSettledOn(int k, DateOnly asOf) =>
+        !LedgerNoted && k < StoredSettledOn.Count && StoredSettledOn[k] is { } on && on <= asOf ? on : null;
     public List<PaymentRow> Payments { get; } = [];
     public List<CreditNoteFacts> CreditNotes { get; } = [];
     public List<TicketRow> Tickets { get; } = [];

@@ -54,10 +54,13 @@ public static class AccountHistoryLoader
     /// What evaluating <paramref name="asOf"/> needs: the ledger up to that day, tickets open then or opened in the 120
     /// days before, NPS answers, daily usage summed by the database over the windows the rules compare, and the last
     /// touchpoint. Read through <see cref="LeanQuery"/> (SQL read by ordinal, no EF materialisation): the same rows as
-    /// <see cref="LoadHistoryAsync"/> reads for the day, so the evaluation of either is the same.
+    /// <see cref="LoadHistoryAsync"/> reads for the day, so the evaluation of either is the same. The day each invoice was
+    /// settled is read as stored, and the payments of invoices settled by a trusted day are left out when most are
+    /// (<see cref="AccountHistory.TrustedSettledOn"/>); <paramref name="ledgerNotes"/>, when given, receives the ids of the
+    /// ledger notes read.
     /// </summary>
     public static async Task<List<AccountHistory>> LoadDayAsync(CsmDbContext db, AccountSelection selection, DateOnly asOf,
-        EvaluationSettings settings, CancellationToken ct, CycleSummary? timings = null, UsageRoll? roll = null)
+        EvaluationSettings settings, CancellationToken ct, CycleSummary? timings = null, UsageRoll? roll = null, List<long>? ledgerNotes = null)
     {
         var timer = new StepTimer(timings is null ? null : timings.Time, "read ");
         var list = new List<AccountHistory>();
@@ -89,18 +92,52 @@ public static class AccountHistoryLoader
 
         await ReadAsync("subscriptions", "SELECT account_id, mrr, currency, start_date, end_date, renewal_date FROM subscriptions WHERE {accounts} AND start_date <= @asOf",
             (r, h) => h.Subscriptions.Add(new SubscriptionRow(r.GetDecimal(1), r.GetString(2), LeanQuery.Date(r, 3), LeanQuery.NullableDate(r, 4), LeanQuery.NullableDate(r, 5))));
-        await ReadAsync("invoices", "SELECT account_id, id, issue_date, due_date, amount, currency, status FROM invoices WHERE {accounts} AND issue_date <= @asOf",
+        // The notes of ledger changes first, then the rows: a change committed in between leaves a note this load has not
+        // read, which stays for the next day; a note read was committed before the rows below are read, so they hold it.
+        await using (var query = await LeanQuery.CreateAsync(db, selection, "account_id", "SELECT id, account_id FROM ledger_changes WHERE {accounts}", ct))
+        await using (var r = await query.ReadAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                ledgerNotes?.Add(r.GetInt64(0));
+                if (accounts.TryGetValue(r.GetInt64(1), out var h)) h.LedgerNoted = true;
+            }
+        timer.Lap("ledger notes");
+        await ReadAsync("invoices", $"SELECT account_id, id, issue_date, due_date, amount, currency, status, {Invoice.SettledOnColumn} FROM invoices WHERE {{accounts}} AND issue_date <= @asOf",
             (r, h) =>
             {
                 var currency = r.GetString(5);
                 h.Invoices.Add(new InvoiceFacts(r.GetInt64(1), h.Account.Id, LeanQuery.Date(r, 2), LeanQuery.Date(r, 3), r.GetDecimal(4),
                     h.Account.Currency == currency ? h.Account.Currency : currency, LeanQuery.Enum<InvoiceStatus>(r, 6)));
+                h.StoredSettledOn.Add(LeanQuery.NullableDate(r, 7));
             });
         var disputeCodes = settings.Health.Payment.DisputeCodes;
-        await ReadAsync("payments", "SELECT account_id, invoice_id, amount, paid_on, status, failure_code FROM payments WHERE {accounts} AND paid_on <= @asOf",
-            (r, h) => h.Payments.Add(new PaymentRow(r.IsDBNull(1) ? null : r.GetInt64(1), r.GetDecimal(2), LeanQuery.Date(r, 3),
+        const string paymentColumns = "SELECT account_id, invoice_id, amount, paid_on, status, failure_code FROM payments WHERE ";
+        void AddPayment(System.Data.Common.DbDataReader r, AccountHistory h) =>
+            h.Payments.Add(new PaymentRow(r.IsDBNull(1) ? null : r.GetInt64(1), r.GetDecimal(2), LeanQuery.Date(r, 3),
                 LeanQuery.Enum<PaymentStatus>(r, 4) == PaymentStatus.Succeeded,
-                !r.IsDBNull(5) && disputeCodes.Contains(r.GetString(5), StringComparer.OrdinalIgnoreCase))));
+                !r.IsDBNull(5) && disputeCodes.Contains(r.GetString(5), StringComparer.OrdinalIgnoreCase)));
+        // The evaluation reads a payment for two things: a successful one reduces its invoice, and a failed one counts
+        // within the last 90 days (or the failed-payment window, if longer). An invoice settled by a trusted stored day
+        // needs none of its payments, so when most are, only the failed attempts of those days and the payments of the
+        // other invoices are read; otherwise every payment of the range, as the first run of a book does.
+        var unsettled = new List<long>();
+        var invoiceCount = 0;
+        foreach (var h in list)
+            for (var k = 0; k < h.Invoices.Count; k++, invoiceCount++)
+                if (h.TrustedSettledOn(k, asOf) is null)
+                    unsettled.Add(h.Invoices[k].Id);
+        if (unsettled.Count * 2 > invoiceCount)
+            await ReadAsync("payments", paymentColumns + "{accounts} AND paid_on <= @asOf", AddPayment);
+        else
+        {
+            var failedSince = asOf.AddDays(-Math.Max(90, settings.Health.Payment.FailedPaymentWindowDays));
+            await ReadAsync("payments (failed)", paymentColumns + "{accounts} AND status <> 'Succeeded' AND paid_on > @since AND paid_on <= @asOf", AddPayment,
+                ("since", failedSince));
+            if (unsettled.Count > 0)
+                await ReadAsync("payments (of unsettled invoices)",
+                    paymentColumns + LeanQuery.AnyOf(db, "invoice_id", "invoices") + " AND status = 'Succeeded' AND paid_on <= @asOf AND {accounts}", AddPayment,
+                    ("invoices", LeanQuery.IdList(db, unsettled)));
+        }
         await ReadAsync("credit notes", "SELECT account_id, invoice_id, amount, currency, issued_on FROM credit_notes WHERE {accounts} AND issued_on <= @asOf",
             (r, h) =>
             {

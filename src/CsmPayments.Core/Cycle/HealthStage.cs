@@ -35,6 +35,12 @@ public static class HealthStage
         var reader = readers[0];
         await using var writer = run.Database.Open();
         await using var transaction = run.DryRun ? null : await writer.Database.BeginTransactionAsync(ct);
+        // The settlement days found and the ledger notes they answer are written apart from the snapshots on PostgreSQL,
+        // a short transaction per range, so that the rows of invoices are not held locked until the stage ends (a webhook
+        // marking one void would wait for the whole stage). On SQLite the writer's transaction already holds the only
+        // write lock, so they go in it.
+        await using var ownLedgerWriter = writer.Provider == StorageProvider.Postgres && !run.DryRun ? run.Database.Open() : null;
+        var ledgerWriter = ownLedgerWriter ?? writer;
 
         var ids = run.Accounts?.Ids is { } chosen
             ? await reader.Accounts.AsNoTracking().Where(a => chosen.Contains(a.Id)).OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct)
@@ -77,7 +83,7 @@ public static class HealthStage
             for (var k = 0; k < chunks.Count; k++)
             {
                 var chunk = chunks[k];
-                var (histories, earlier, previous, current, today, changes) = await loading.Dequeue();
+                var (histories, earlier, previous, current, today, changes, ledgerNotes) = await loading.Dequeue();
                 var ahead = k + LoadsAhead;
                 if (ahead < chunks.Count) loading.Enqueue(Start(ahead));
                 var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -86,7 +92,8 @@ public static class HealthStage
                 // Evaluation is pure: spread it over the cores, then gather in id order.
                 var evaluations = new AccountEvaluation[histories.Count];
                 Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i =>
-                    evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id), noteOwed: collects));
+                    evaluations[i] = AccountEvaluator.Evaluate(histories[i], asOf, run.Settings, earlier.GetValueOrDefault(histories[i].Account.Id), noteOwed: collects,
+                        noteSettled: consumes));
                 // The collection stage reads only the invoices still owed; the evaluation found them in the ledger just read.
                 if (collects)
                 {
@@ -120,7 +127,11 @@ public static class HealthStage
                 {
                     try
                     {
-                        await writes.Writer.WriteAsync(new Evaluated(toStore, changed, consumes ? changes : []), ct);
+                        List<(long, DateOnly?)> settled = [];
+                        if (consumes)
+                            foreach (var evaluation in evaluations)
+                                settled.AddRange(evaluation.Settled);
+                        await writes.Writer.WriteAsync(new Evaluated(toStore, changed, consumes ? changes : [], settled, consumes ? ledgerNotes : []), ct);
                     }
                     catch (ChannelClosedException)
                     {
@@ -148,9 +159,12 @@ public static class HealthStage
         {
             try
             {
-                await foreach (var (toStore, changed, usageChanges) in writes.Reader.ReadAllAsync(ct))
+                await foreach (var (toStore, changed, usageChanges, settled, ledgerNotes) in writes.Reader.ReadAllAsync(ct))
                 {
                     var clock = System.Diagnostics.Stopwatch.StartNew();
+                    await SettledInvoices.WriteAsync(ledgerWriter, settled, ledgerNotes, ct);
+                    timings.Time("write settled invoices", clock.Elapsed);
+                    clock.Restart();
                     await UsageRoll.DeleteChangesAsync(writer, usageChanges, ct);
                     // A first run of the day meets no stored rows of that day: they are inserted without a merge.
                     summary.SnapshotsWritten += rerun ? await snapshots.WriteAsync(toStore, ct) : await snapshots.InsertAsync(toStore, ct);
@@ -187,13 +201,14 @@ public static class HealthStage
             if (rollsFrom == asOf && today is not null) carried = Carries(today, t => t.Carry);
             timings.Time("read earlier snapshots and segments", clock.Elapsed);
             var roll = rollsFrom is not null || consumes ? new UsageRoll(rollsFrom, carried) : null;
-            var histories = await AccountHistoryLoader.LoadDayAsync(db, selection, asOf, run.Settings, ct, timings, roll);
+            var ledgerNotes = new List<long>();
+            var histories = await AccountHistoryLoader.LoadDayAsync(db, selection, asOf, run.Settings, ct, timings, roll, ledgerNotes);
             lock (summary)
             {
                 summary.UsageRolled += roll?.Rolled ?? 0;
                 summary.UsageSummed += roll?.Summed ?? histories.Count;
             }
-            return new Loaded(histories, earlier, previous, current, rerun && !run.DryRun ? today : null, roll?.Changes ?? []);
+            return new Loaded(histories, earlier, previous, current, rerun && !run.DryRun ? today : null, roll?.Changes ?? [], ledgerNotes);
         }
 
         static Dictionary<long, UsageCarry> Carries<T>(Dictionary<long, T> stored, Func<T, UsageCarry?> usage)
@@ -214,10 +229,11 @@ public static class HealthStage
         }
     }
 
-    private sealed record Evaluated(List<HealthSnapshot> Snapshots, List<SegmentAssignment> Segments, List<long> UsageChanges);
+    private sealed record Evaluated(List<HealthSnapshot> Snapshots, List<SegmentAssignment> Segments, List<long> UsageChanges,
+        List<(long InvoiceId, DateOnly? SettledOn)> Settled, List<long> LedgerNotes);
 
     private sealed record Loaded(List<AccountHistory> Histories, Dictionary<long, HealthResult> Earlier, Dictionary<long, HealthBand> Previous,
-        Dictionary<long, SegmentResult> Current, Dictionary<long, StoredSnapshot>? Today, List<long> UsageChanges);
+        Dictionary<long, SegmentResult> Current, Dictionary<long, StoredSnapshot>? Today, List<long> UsageChanges, List<long> LedgerNotes);
 
     /// <summary>
     /// Each selected account's segments on <paramref name="day"/>: its latest assignment on or before the day, as

@@ -85,6 +85,17 @@ internal sealed class LeanQuery : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// A test that <paramref name="column"/> is one of the ids in the parameter <paramref name="parameter"/>, given as
+    /// <see cref="IdList"/> makes it: an array on PostgreSQL, a JSON array on SQLite (any number of ids, one parameter).
+    /// </summary>
+    public static string AnyOf(CsmDbContext db, string column, string parameter) =>
+        db.Provider == StorageProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN (SELECT value FROM json_each(@{parameter}))";
+
+    /// <summary>The value of an <see cref="AnyOf"/> parameter.</summary>
+    public static object IdList(CsmDbContext db, IReadOnlyCollection<long> ids) =>
+        db.Provider == StorageProvider.Postgres ? ids.ToArray() : "[" + string.Join(",", ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
     public static int? NullableInt(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
 
     public static DateOnly Date(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateOnly>(ordinal);

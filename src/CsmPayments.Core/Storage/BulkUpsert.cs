@@ -32,8 +32,11 @@ public sealed class BulkUpsert<T> where T : class
         var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
         _table = entity.GetTableName()!;
         var store = StoreObjectIdentifier.Table(_table, entity.GetSchema());
+        // Columns another part of the product owns (the cycle's record of when an invoice was settled) are left to it: a
+        // new row has them empty, an updated one keeps them.
         _columns = entity.GetProperties()
             .Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.OnAdd))
+            .Where(p => p.FindAnnotation(CsmDbContext.OwnerWritesOnly)?.Value is not true)
             .ToArray();
         _keyColumns = keyProperties.Select(k => entity.FindProperty(k)?.GetColumnName(store)
             ?? throw new InvalidOperationException($"{typeof(T).Name} has no property {k}")).ToArray();

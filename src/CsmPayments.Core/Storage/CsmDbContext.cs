@@ -37,6 +37,13 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
     public DbSet<UsageDay> UsageDays => Set<UsageDay>();
     public DbSet<UsageDayUser> UsageDayUsers => Set<UsageDayUser>();
     public DbSet<UsageChange> UsageChanges => Set<UsageChange>();
+    public DbSet<LedgerChange> LedgerChanges => Set<LedgerChange>();
+
+    /// <summary>The shadow property of <see cref="Invoice.SettledOnColumn"/>.</summary>
+    public const string SettledOnProperty = "SettledOn";
+
+    /// <summary>Marks a column that only its owner writes: <see cref="BulkUpsert{T}"/> and bulk loads leave it out.</summary>
+    public const string OwnerWritesOnly = "CsmPayments:OwnerWritesOnly";
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<NpsResponse> NpsResponses => Set<NpsResponse>();
     public DbSet<Touchpoint> Touchpoints => Set<Touchpoint>();
@@ -119,6 +126,9 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => x.Number).IsUnique();
             e.HasIndex(x => new { x.AccountId, x.IssueDate });
             e.HasIndex(x => new { x.Status, x.DueDate }); // open invoices by due date
+            // The cycle's own record of when each invoice was settled (see Invoice.SettledOnColumn): no writer of the
+            // ledger sets it: a new invoice has none, and a bulk upsert leaves it as stored.
+            e.Property<DateOnly?>(SettledOnProperty).HasColumnName(Invoice.SettledOnColumn).HasAnnotation(OwnerWritesOnly, true);
             e.Property(x => x.AmountValue).HasColumnName("amount");
             e.Property(x => x.Currency).HasMaxLength(3);
             e.Ignore(x => x.Amount);
@@ -130,11 +140,19 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => x.ExternalId).IsUnique();
             e.HasIndex(x => new { x.AccountId, x.PaidOn });
             e.HasIndex(x => x.InvoiceId);
+            // The failed attempts of a range of accounts over recent days, which the cycle reads every day without
+            // reading the payments that settled invoices.
+            e.HasIndex(x => new { x.AccountId, x.PaidOn }, "failed_by_account").HasDatabaseName("ix_payments_failed").HasFilter("status <> 'Succeeded'");
             e.Property(x => x.AmountValue).HasColumnName("amount");
             e.Property(x => x.Currency).HasMaxLength(3);
             e.Ignore(x => x.Amount);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Invoice>().WithMany().HasForeignKey(x => x.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<LedgerChange>(e =>
+        {
+            e.HasIndex(x => x.AccountId);
         });
 
         b.Entity<CreditNote>(e =>

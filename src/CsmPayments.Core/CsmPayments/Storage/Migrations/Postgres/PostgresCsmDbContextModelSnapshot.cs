@@ -398,6 +398,11 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .HasColumnType("character varying(320)")
                         .HasColumnName("po_number");
 
+                    b.Property<DateOnly?>("SettledOn")
+                        .HasColumnType("date")
+                        .HasColumnName("settled_on")
+                        .HasAnnotation("CsmPayments:OwnerWritesOnly", true);
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(24)
@@ -418,6 +423,28 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_invoices_status_due_date");
 
                     b.ToTable("invoices", (string)null);
+                });
+
+            modelBuilder.Entity("CsmPayments.Billing.LedgerChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ledger_changes");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_ledger_changes_account_id");
+
+                    b.ToTable("ledger_changes", (string)null);
                 });
 
             modelBuilder.Entity("CsmPayments.Billing.Payment", b =>
@@ -487,6 +514,10 @@ namespace CsmPayments.Storage.Migrations.Postgres
 
                     b.HasIndex("AccountId", "PaidOn")
                         .HasDatabaseName("ix_payments_account_id_paid_on");
+
+                    b.HasIndex(new[] { "AccountId", "PaidOn" }, "failed_by_account")
+                        .HasDatabaseName("ix_payments_failed")
+                        .HasFilter("status <> 'Succeeded'");
 
                     b.ToTable("payments", (string)null);
                 });

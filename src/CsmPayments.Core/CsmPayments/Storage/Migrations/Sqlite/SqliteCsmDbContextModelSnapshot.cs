@@ -379,6 +379,11 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("po_number");
 
+                    b.Property<DateOnly?>("SettledOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("settled_on")
+                        .HasAnnotation("CsmPayments:OwnerWritesOnly", true);
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(24)
@@ -399,6 +404,26 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_invoices_status_due_date");
 
                     b.ToTable("invoices", (string)null);
+                });
+
+            modelBuilder.Entity("CsmPayments.Billing.LedgerChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ledger_changes");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_ledger_changes_account_id");
+
+                    b.ToTable("ledger_changes", (string)null);
                 });
 
             modelBuilder.Entity("CsmPayments.Billing.Payment", b =>
@@ -466,6 +491,10 @@ namespace CsmPayments.Storage.Migrations.Sqlite
 
                     b.HasIndex("AccountId", "PaidOn")
                         .HasDatabaseName("ix_payments_account_id_paid_on");
+
+                    b.HasIndex(new[] { "AccountId", "PaidOn" }, "failed_by_account")
+                        .HasDatabaseName("ix_payments_failed")
+                        .HasFilter("status <> 'Succeeded'");
 
                     b.ToTable("payments", (string)null);
                 });
