@@ -46,6 +46,25 @@ public sealed class SchemaTests
         Assert.Equal(provider == StorageProvider.Sqlite ? ["btree:as_of,account_id"] : ["brin:account_id", "btree:as_of,account_id"], indexes);
     }
 
+    [Theory, Providers]
+    public async Task Failed_attempts_have_a_partial_index_and_ledger_tables_note_their_changes(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        await using var db = test.Open();
+        // The day load's read of failed attempts names the index's own condition, so the planner can use it.
+        var definition = (await RowsAsync(db, provider == StorageProvider.Sqlite
+            ? "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'ix_payments_failed'"
+            : "SELECT pg_get_indexdef('ix_payments_failed'::regclass)")).Single();
+        Assert.Contains("account_id", definition);
+        Assert.Contains("paid_on", definition);
+        Assert.Matches(provider == StorageProvider.Sqlite ? @"WHERE status <> 'Succeeded'" : @"WHERE \(\(status\)::text <> 'Succeeded'::text\)", definition);
+        var triggers = (await RowsAsync(db, provider == StorageProvider.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('payments', 'credit_notes', 'invoices')"
+            : "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN ('payments'::regclass, 'credit_notes'::regclass, 'invoices'::regclass)")).Order();
+        Assert.Equal(["credit_notes_deleted", "credit_notes_inserted", "credit_notes_updated", "invoices_changed", "payments_deleted", "payments_inserted", "payments_updated"],
+            triggers);
+    }
+
     [Fact]
     public void Without_a_connection_string_sqlite_lives_in_the_documented_home_folder()
     {
