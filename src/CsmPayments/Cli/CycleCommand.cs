@@ -101,7 +101,12 @@ public static class CycleCommand
                                    (delivery.Uncertain > 0 ? string.Create(c, $", {delivery.Uncertain:N0} uncertain (the server may have them; see outbox list --state uncertain)") : "") +
                                    (delivery.LastError is { } error ? $" (last error: {error})" : ""));
         if (s.Timings.Count > 0)
+        {
             await o.WriteLineAsync("  time: " + string.Join(", ", s.Timings.Select(t => string.Create(c, $"{t.Step} {t.Time.TotalSeconds:0.0} s"))));
+            // What the runtime's garbage collector cost the run, beside where its time went.
+            await o.WriteLineAsync(string.Create(c,
+                $"  gc: {GC.CollectionCount(0):N0} collections (gen1 {GC.CollectionCount(1):N0}, gen2 {GC.CollectionCount(2):N0}), paused {GC.GetTotalPauseDuration().TotalSeconds:0.0} s, allocated {GC.GetTotalAllocatedBytes() / 1e9:0.0} GB"));
+        }
     }
 
     /// <summary>
