@@ -65,6 +65,34 @@ public sealed class SchemaTests
             triggers);
     }
 
+    [Theory, Providers]
+    public async Task Outbox_bodies_are_compressed_with_lz4_on_postgres_and_read_back_whole(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        await using var db = test.Open();
+        var csm = new CsmPayments.Accounts.User("csm@example.com", "Casey Morgan", CsmPayments.Accounts.UserRole.Csm, 50);
+        db.Users.Add(csm);
+        await db.SaveChangesAsync();
+        var account = new CsmPayments.Accounts.Account("A-1", "Acme", "Retail", 40, "US", "Growth", csm.Id, "USD", null, null);
+        db.Accounts.Add(account);
+        await db.SaveChangesAsync();
+        // An HTML reminder's size: well over the 2 kB at which PostgreSQL compresses a value.
+        var html = string.Concat(Enumerable.Range(0, 200).Select(i => $"<tr><td>INV-{i:D5}</td><td>USD {i * 37:N0}</td></tr>"));
+        var text = string.Concat(Enumerable.Range(0, 120).Select(i => $"Invoice INV-{i:D5} is due. "));
+        db.OutboxMessages.Add(new CsmPayments.Messaging.OutboxMessage("reminder:1", account.Id, "ap@example.com", "Accounts payable", "Collections", null, "Reminder", text,
+            new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero), html));
+        await db.SaveChangesAsync();
+        if (provider == StorageProvider.Postgres)
+        {
+            Assert.Equal(["l", "l"], await RowsAsync(db,
+                "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'outbox_messages'::regclass AND attname IN ('body', 'html_body') ORDER BY attname"));
+            Assert.Equal(["lz4", "lz4"], await RowsAsync(db, "SELECT pg_column_compression(body) FROM outbox_messages UNION ALL SELECT pg_column_compression(html_body) FROM outbox_messages"));
+        }
+        await using var fresh = test.Open();
+        var stored = await fresh.OutboxMessages.AsNoTracking().SingleAsync();
+        Assert.Equal((text, html), (stored.Body, stored.HtmlBody));
+    }
+
     [Fact]
     public void Without_a_connection_string_sqlite_lives_in_the_documented_home_folder()
     {
