@@ -35,6 +35,10 @@ public static class HealthStage
         var reader = readers[0];
         await using var writer = run.Database.Open();
         await using var transaction = run.DryRun ? null : await writer.Database.BeginTransactionAsync(ct);
+        // On PostgreSQL no foreign key checks each snapshot's account: the lock keeps an account from being deleted
+        // from now until the snapshots are committed (see HealthSnapshot.WriteLock).
+        if (transaction is not null && writer.Provider == StorageProvider.Postgres)
+            await writer.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared({HealthSnapshot.WriteLock})", ct);
         // The settlement days found and the ledger notes they answer are written apart from the snapshots on PostgreSQL,
         // a short transaction per range, so that the rows of invoices are not held locked until the stage ends (a webhook
         // marking one void would wait for the whole stage). On SQLite the writer's transaction already holds the only

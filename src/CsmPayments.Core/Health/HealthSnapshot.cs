@@ -8,6 +8,14 @@ namespace CsmPayments.Health;
 /// </summary>
 public sealed class HealthSnapshot
 {
+    /// <summary>
+    /// The PostgreSQL advisory lock (its key: the bytes of "csm_snap") that a cycle writing snapshots holds shared for its
+    /// whole transaction, from before it reads any account, and that the deletion of an account takes exclusively before
+    /// it deletes the account's snapshots (migration <c>SnapshotsCascadeByTrigger</c>): no snapshot of a deleted account
+    /// can be written, without a foreign-key check of every row.
+    /// </summary>
+    public const long WriteLock = 0x63736d5f736e6170;
+
     private HealthSnapshot() { Explanation = Signals = ""; }
 
     public HealthSnapshot(long accountId, DateOnly asOf, ServiceTier tier, HealthResult result, UsageCarry? usage = null)

@@ -2009,16 +2009,6 @@ namespace CsmPayments.Storage.Migrations.Postgres
                         .HasConstraintName("fk_touchpoints_users_user_id");
                 });
 
-            modelBuilder.Entity("CsmPayments.Health.HealthSnapshot", b =>
-                {
-                    b.HasOne("CsmPayments.Accounts.Account", null)
-                        .WithMany()
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_health_snapshots_accounts_account_id");
-                });
-
             modelBuilder.Entity("CsmPayments.Integrations.Stripe.ChargeDispute", b =>
                 {
                     b.HasOne("CsmPayments.Accounts.Account", null)
