@@ -126,6 +126,29 @@ public sealed class DailyCycleTests
     }
 
     [Theory, Providers]
+    public async Task A_band_drop_alert_stays_open_while_the_band_is_below_the_one_it_fell_from(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        await CycleBook.ImportDemoAsync(test);
+        var settings = CycleBook.Settings with { Rates = CycleBook.DemoRates };
+        var day = new DateOnly(2026, 6, 30);
+        for (var d = day.AddDays(-20); d < day; d = d.AddDays(1))
+            await DailyCycle.RunAsync(new CycleRun(test.Database, d, settings, false), CancellationToken.None);
+        var drops = (await AlertsAsync(test)).Where(a => a.Kind == AlertKind.HealthBandDrop && a.ClosedOn is null).ToList();
+
+        await DailyCycle.RunAsync(new CycleRun(test.Database, day, settings, false), CancellationToken.None);
+        await using var db = test.Open();
+        var bands = await db.HealthSnapshots.AsNoTracking().Where(s => s.AsOf == day).ToDictionaryAsync(s => s.AccountId, s => s.Band);
+        var after = await db.Alerts.AsNoTracking().Where(a => a.Kind == AlertKind.HealthBandDrop).ToDictionaryAsync(a => a.Id);
+        // The stage reads each open band-drop alert's detail for the band it fell from: an account that has not got back
+        // to it keeps the one alert, even on a day its band did not fall again.
+        var stillBelow = drops.Where(a => bands[a.AccountId] < AlertRules.BandFellFrom(a.Detail)!.Value).ToList();
+        Assert.NotEmpty(stillBelow);
+        Assert.All(stillBelow, a => Assert.Null(after[a.Id].ClosedOn));
+        Assert.All(drops.Except(stillBelow), a => Assert.Equal(day, after[a.Id].ClosedOn));
+    }
+
+    [Theory, Providers]
     public async Task The_database_refuses_a_second_open_alert_of_the_same_kind_for_an_account(StorageProvider provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
