@@ -231,7 +231,7 @@ public abstract class CsmDbContext(DbContextOptions options) : DbContext(options
             // (EF's convention would add an index on every foreign key: see NoAccountIndexOnSnapshots.)
             // On SQLite a foreign key guards the snapshots. On PostgreSQL its check of every inserted row (a query that
             // also locks the account's row) cost about as much as the day's insert itself, so a trigger on accounts does the
-            // cascade instead, and an account is deleted only while no cycle writes snapshots (SnapshotWriteLock).
+            // cascade instead, and an account is deleted only while no cycle writes snapshots (HealthSnapshot.WriteLock).
             if (Provider == StorageProvider.Postgres) e.HasIndex(x => x.AccountId).HasMethod("brin");
             else e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         });

@@ -21,17 +21,17 @@ public sealed class SnapshotGuardTests
     {
         await using var test = await TestDatabase.CreateAsync(provider);
         await CycleBook.ImportDemoAsync(test);
-        await DailyCycle.RunAsync(new CycleRun(test.Database, AsOf, CycleBook.Settings with { Rates = CycleBook.DemoRates }, false), CancellationToken.None);
+        var settings = CycleBook.Settings with { Rates = CycleBook.DemoRates };
+        await DailyCycle.RunAsync(new CycleRun(test.Database, AsOf, settings, false), CancellationToken.None);
         await using var db = test.Open();
         var ids = await db.Accounts.OrderBy(a => a.Id).Select(a => a.Id).Take(2).ToArrayAsync();
-        Assert.All(ids, id => Assert.True(db.HealthSnapshots.Any(s => s.AccountId == id)));
-        await db.Database.OpenConnectionAsync();
+        foreach (var id in ids) Assert.True(await db.HealthSnapshots.AnyAsync(s => s.AccountId == id));
 
         if (provider == StorageProvider.Postgres)
         {
             // No foreign key checks each inserted snapshot; the trigger stands in for its cascade.
-            Assert.Equal(0L, await ScalarAsync(db, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'health_snapshots'::regclass AND contype = 'f'"));
-            Assert.Equal(1L, await ScalarAsync(db, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'accounts'::regclass AND tgname = 'accounts_deleted_with_snapshots'"));
+            Assert.Empty(await TestSql.RowsAsync(db, "SELECT conname FROM pg_constraint WHERE conrelid = 'health_snapshots'::regclass AND contype = 'f'"));
+            Assert.Contains("accounts_deleted_with_snapshots", await TestSql.RowsAsync(db, "SELECT tgname FROM pg_trigger WHERE tgrelid = 'accounts'::regclass"));
 
             // A cycle writing snapshots holds the lock shared, as HealthStage does: a deletion waits for it to commit.
             await using var cycle = new NpgsqlConnection(test.ConnectionString);
@@ -40,12 +40,7 @@ public sealed class SnapshotGuardTests
             {
                 await using (var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock_shared({HealthSnapshot.WriteLock})", cycle, holding))
                     await take.ExecuteNonQueryAsync();
-                await using var deleter = new NpgsqlConnection(test.ConnectionString);
-                await deleter.OpenAsync();
-                await using (var timeout = new NpgsqlCommand("SET lock_timeout = '300ms'", deleter)) await timeout.ExecuteNonQueryAsync();
-                await using var delete = new NpgsqlCommand("DELETE FROM accounts WHERE id = @id", deleter) { Parameters = { new("id", ids[0]) } };
-                var waited = await Assert.ThrowsAsync<PostgresException>(() => delete.ExecuteNonQueryAsync());
-                Assert.Equal(PostgresErrorCodes.LockNotAvailable, waited.SqlState);
+                Assert.Equal(PostgresErrorCodes.LockNotAvailable, DeleteWaitingBriefly(test, ids[0]).SqlState);
                 Assert.True(await db.HealthSnapshots.AnyAsync(s => s.AccountId == ids[0]));
                 await holding.CommitAsync();
             }
@@ -54,20 +49,14 @@ public sealed class SnapshotGuardTests
             PostgresException? during = null;
             var tried = new Inline(_ =>
             {
-                if (during is not null) return;
-                using var deleter = new NpgsqlConnection(test.ConnectionString);
-                deleter.Open();
-                using (var timeout = new NpgsqlCommand("SET lock_timeout = '300ms'", deleter)) timeout.ExecuteNonQuery();
-                using var delete = new NpgsqlCommand("DELETE FROM accounts WHERE id = @id", deleter) { Parameters = { new("id", ids[0]) } };
-                during = Assert.Throws<PostgresException>(() => delete.ExecuteNonQuery());
+                during ??= DeleteWaitingBriefly(test, ids[0]);
             });
-            await DailyCycle.RunAsync(new CycleRun(test.Database, AsOf.AddDays(1), CycleBook.Settings with { Rates = CycleBook.DemoRates }, false, tried),
-                CancellationToken.None);
+            await DailyCycle.RunAsync(new CycleRun(test.Database, AsOf.AddDays(1), settings, false, tried), CancellationToken.None);
             Assert.Equal(PostgresErrorCodes.LockNotAvailable, Assert.IsType<PostgresException>(during).SqlState);
         }
         else
         {
-            Assert.Contains("accounts", await ScalarsAsync(db, "SELECT \"table\" FROM pragma_foreign_key_list('health_snapshots')"));
+            Assert.Contains("accounts", await TestSql.RowsAsync(db, "SELECT \"table\" FROM pragma_foreign_key_list('health_snapshots')"));
         }
 
         // Without a cycle running, the deletion goes through and takes the account's snapshots, and no other's.
@@ -84,20 +73,16 @@ public sealed class SnapshotGuardTests
         public void Report(CycleProgress value) => report(value);
     }
 
-    private static async Task<long> ScalarAsync(CsmDbContext db, string sql)
+    /// <summary>
+    /// Deletes the account on a connection of its own that waits at most 300 ms for a lock, synchronously (the progress
+    /// report that calls it runs inside the cycle); the failure it must meet while a cycle holds the lock.
+    /// </summary>
+    private static PostgresException DeleteWaitingBriefly(TestDatabase test, long account)
     {
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<List<string>> ScalarsAsync(CsmDbContext db, string sql)
-    {
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = sql;
-        var values = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) values.Add(reader.GetString(0));
-        return values;
+        using var deleter = new NpgsqlConnection(test.ConnectionString);
+        deleter.Open();
+        using (var timeout = new NpgsqlCommand("SET lock_timeout = '300ms'", deleter)) timeout.ExecuteNonQuery();
+        using var delete = new NpgsqlCommand("DELETE FROM accounts WHERE id = @id", deleter) { Parameters = { new("id", account) } };
+        return Assert.Throws<PostgresException>(() => delete.ExecuteNonQuery());
     }
 }

@@ -1,3 +1,5 @@
+using CsmPayments.Accounts;
+using CsmPayments.Messaging;
 using CsmPayments.Storage;
 using CsmPayments.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -42,7 +44,7 @@ public sealed class SchemaTests
             : "SELECT am.amname || ':' || string_agg(a.attname, ',' ORDER BY k.n) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid " +
               "JOIN pg_am am ON am.oid = c.relam CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(att, n) " +
               "JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.att WHERE x.indrelid = 'health_snapshots'::regclass GROUP BY c.relname, am.amname";
-        var indexes = (await RowsAsync(db, sql)).Order().ToList();
+        var indexes = (await TestSql.RowsAsync(db, sql)).Order().ToList();
         Assert.Equal(provider == StorageProvider.Sqlite ? ["btree:as_of,account_id"] : ["brin:account_id", "btree:as_of,account_id"], indexes);
     }
 
@@ -52,13 +54,13 @@ public sealed class SchemaTests
         await using var test = await TestDatabase.CreateAsync(provider);
         await using var db = test.Open();
         // The day load's read of failed attempts names the index's own condition, so the planner can use it.
-        var definition = (await RowsAsync(db, provider == StorageProvider.Sqlite
+        var definition = (await TestSql.RowsAsync(db, provider == StorageProvider.Sqlite
             ? "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'ix_payments_failed'"
             : "SELECT pg_get_indexdef('ix_payments_failed'::regclass)")).Single();
         Assert.Contains("account_id", definition);
         Assert.Contains("paid_on", definition);
         Assert.Matches(provider == StorageProvider.Sqlite ? @"WHERE status <> 'Succeeded'" : @"WHERE \(\(status\)::text <> 'Succeeded'::text\)", definition);
-        var triggers = (await RowsAsync(db, provider == StorageProvider.Sqlite
+        var triggers = (await TestSql.RowsAsync(db, provider == StorageProvider.Sqlite
             ? "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('payments', 'credit_notes', 'invoices')"
             : "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN ('payments'::regclass, 'credit_notes'::regclass, 'invoices'::regclass)")).Order();
         Assert.Equal(["credit_notes_deleted", "credit_notes_inserted", "credit_notes_updated", "invoices_changed", "payments_deleted", "payments_inserted", "payments_updated"],
@@ -70,23 +72,23 @@ public sealed class SchemaTests
     {
         await using var test = await TestDatabase.CreateAsync(provider);
         await using var db = test.Open();
-        var csm = new CsmPayments.Accounts.User("csm@example.com", "Casey Morgan", CsmPayments.Accounts.UserRole.Csm, 50);
+        var csm = new User("csm@example.com", "Casey Morgan", UserRole.Csm, 50);
         db.Users.Add(csm);
         await db.SaveChangesAsync();
-        var account = new CsmPayments.Accounts.Account("A-1", "Acme", "Retail", 40, "US", "Growth", csm.Id, "USD", null, null);
+        var account = new Account("A-1", "Acme", "Retail", 40, "US", "Growth", csm.Id, "USD", null, null);
         db.Accounts.Add(account);
         await db.SaveChangesAsync();
         // An HTML reminder's size: well over the 2 kB at which PostgreSQL compresses a value.
         var html = string.Concat(Enumerable.Range(0, 200).Select(i => $"<tr><td>INV-{i:D5}</td><td>USD {i * 37:N0}</td></tr>"));
         var text = string.Concat(Enumerable.Range(0, 120).Select(i => $"Invoice INV-{i:D5} is due. "));
-        db.OutboxMessages.Add(new CsmPayments.Messaging.OutboxMessage("reminder:1", account.Id, "ap@example.com", "Accounts payable", "Collections", null, "Reminder", text,
+        db.OutboxMessages.Add(new OutboxMessage("reminder:1", account.Id, "ap@example.com", "Accounts payable", "Collections", null, "Reminder", text,
             new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero), html));
         await db.SaveChangesAsync();
         if (provider == StorageProvider.Postgres)
         {
-            Assert.Equal(["l", "l"], await RowsAsync(db,
+            Assert.Equal(["l", "l"], await TestSql.RowsAsync(db,
                 "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'outbox_messages'::regclass AND attname IN ('body', 'html_body') ORDER BY attname"));
-            Assert.Equal(["lz4", "lz4"], await RowsAsync(db, "SELECT pg_column_compression(body) FROM outbox_messages UNION ALL SELECT pg_column_compression(html_body) FROM outbox_messages"));
+            Assert.Equal(["lz4", "lz4"], await TestSql.RowsAsync(db, "SELECT pg_column_compression(body) FROM outbox_messages UNION ALL SELECT pg_column_compression(html_body) FROM outbox_messages"));
         }
         await using var fresh = test.Open();
         var stored = await fresh.OutboxMessages.AsNoTracking().SingleAsync();
@@ -123,18 +125,8 @@ public sealed class SchemaTests
     }
 
     private static async Task<HashSet<string>> IndexNamesAsync(CsmDbContext db) =>
-        [.. await RowsAsync(db, db.Provider == StorageProvider.Sqlite
+        [.. await TestSql.RowsAsync(db, db.Provider == StorageProvider.Sqlite
             ? "SELECT name FROM sqlite_master WHERE type = 'index'"
             : "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")];
 
-    private static async Task<List<string>> RowsAsync(CsmDbContext db, string sql)
-    {
-        var names = new List<string>();
-        await db.Database.OpenConnectionAsync();
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) names.Add(reader.GetString(0));
-        return names;
-    }
 }
