@@ -67,6 +67,26 @@ public sealed class AlertRulesTests
         Assert.Empty(AlertRules.Reconcile(Subject(HealthSignals.None, HealthBand.Red, previous: null), None).Open);
 
     [Fact]
+    public void An_open_band_drop_whose_detail_names_no_band_holds_on_the_day_the_band_fell_only()
+    {
+        var unreadable = new Dictionary<AlertKind, string> { [AlertKind.HealthBandDrop] = "written by hand" };
+        Assert.Empty(AlertRules.Reconcile(Subject(HealthSignals.None, HealthBand.Red, HealthBand.Yellow), unreadable).Close);
+        Assert.Equal([AlertKind.HealthBandDrop], AlertRules.Reconcile(Subject(HealthSignals.None, HealthBand.Red, HealthBand.Red), unreadable).Close);
+    }
+
+    [Fact]
+    public void The_kinds_holding_are_those_the_signals_and_the_band_name()
+    {
+        var subject = Subject(HealthSignals.SilentChurn | HealthSignals.UrgentTicket | HealthSignals.BrokenPromise | HealthSignals.Detractor, HealthBand.Yellow, HealthBand.Green);
+        Assert.Equal([AlertKind.SilentChurn, AlertKind.UrgentTicket, AlertKind.HealthBandDrop, AlertKind.BrokenPromise],
+            AlertRules.Holding(subject, bandDropFrom: null).Kinds().ToList());
+        // An open drop from yellow: the account is back at yellow, so the drop no longer holds.
+        Assert.DoesNotContain(AlertKind.HealthBandDrop, AlertRules.Holding(subject, HealthBand.Yellow).Kinds());
+        Assert.True(AlertRules.Holds(AlertKind.HealthBandDrop, subject with { Band = HealthBand.Red }, "health fell from yellow to red"));
+        Assert.Equal(Enum.GetValues<AlertKind>().Length, AlertKinds.Count);
+    }
+
+    [Fact]
     public void An_alert_closes_once_and_never_before_it_opened()
     {
         var alert = new Alert(1, AlertKind.SilentChurn, 2, new DateOnly(2026, 6, 1), "usage has stopped");

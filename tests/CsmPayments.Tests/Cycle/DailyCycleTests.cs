@@ -305,4 +305,35 @@ public sealed class DailyCycleTests
         Assert.Contains("overdue_follow_up", (await check.HealthSnapshots.SingleAsync(s => s.AccountId == gone)).Signals);
         Assert.Equal(0, await check.Alerts.CountAsync(a => a.AccountId == gone));
     }
+
+    [Theory, Providers]
+    public async Task The_alerts_of_an_account_that_stopped_billing_close_a_band_drop_among_them(StorageProvider provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        var book = await CycleBook.SeedAsync(test);
+        long drop, followUp, kept;
+        await using (var db = test.Open())
+        {
+            // Opened while the accounts still billed: a band drop from green (both are red on the day) and a follow-up.
+            var alerts = new[]
+            {
+                new Alert(book.B, AlertKind.HealthBandDrop, book.CsmId, D.AddDays(-45), "health fell from green to red"),
+                new Alert(book.B, AlertKind.OverdueFollowUp, book.CsmId, D.AddDays(-45), "no touchpoint within the tier's cadence"),
+                new Alert(book.C, AlertKind.HealthBandDrop, book.CsmId, D.AddDays(-45), "health fell from green to red"),
+            };
+            db.Alerts.AddRange(alerts);
+            await db.SaveChangesAsync();
+            (drop, followUp, kept) = (alerts[0].Id, alerts[1].Id, alerts[2].Id);
+        }
+        // The alert stage alone, on outcomes as the health stage leaves them: B no longer bills, C does.
+        var run = new CycleRun(test.Database, D, CycleBook.Settings, dryRun: false);
+        run.Outcomes.Add(new AccountOutcome(book.B, book.CsmId, HealthBand.Red, HealthBand.Red, HealthSignals.OverdueFollowUp, RiskTier.Low, Billing: false));
+        run.Outcomes.Add(new AccountOutcome(book.C, book.CsmId, HealthBand.Red, HealthBand.Red, HealthSignals.None, RiskTier.Low, Billing: true));
+        await AlertStage.RunAsync(run, CancellationToken.None);
+
+        await using var check = test.Open();
+        var closed = await check.Alerts.AsNoTracking().ToDictionaryAsync(a => a.Id, a => a.ClosedOn);
+        Assert.Equal((D, D, (DateOnly?)null), (closed[drop], closed[followUp], closed[kept]));
+        Assert.Equal((0, 2), (run.Summary.AlertsOpened, run.Summary.AlertsClosed));
+    }
 }
