@@ -33,6 +33,20 @@ public sealed record CycleResult(DateOnly AsOf, bool DryRun, IReadOnlyList<Cycle
 }
 
 /// <summary>
+/// Risk tiers that arrive range by range while the collection stage already runs: the daily cycle's health stage gives
+/// them out as it evaluates the accounts in id order, and a range of the collection stage waits until its accounts have
+/// theirs.
+/// </summary>
+public interface IArrivingRiskTiers
+{
+    /// <summary>Completes once every account with an id up to <paramref name="accountId"/> has its tier, or no more will come.</summary>
+    Task ReadyThroughAsync(long accountId, CancellationToken ct);
+
+    /// <summary>The account's tier; null for an account that was not given one.</summary>
+    RiskTier? TierOf(long accountId);
+}
+
+/// <summary>
 /// The collection part of the daily run for as-of date D: evaluates promises and payment plans, works out each
 /// account's due playbook steps (<see cref="CollectionDecision"/>), opens renewal reviews, and records every action
 /// with its outbox message, tasks and audit entries. Accounts go in ranges of <see cref="RangeSize"/>: each range is
@@ -56,23 +70,32 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// <paramref name="time"/>, when given, is told where the time went (summed over ranges, which may run at once).
     /// The result lists at most <paramref name="itemsKept"/> items (the first in account order) and counts them all: a
     /// first run on a large book does hundreds of thousands of things, all of them in the outbox, tasks and audit log.
+    /// <paramref name="arriving"/>, instead of <paramref name="riskTiers"/>, gives the tiers while the health stage still
+    /// evaluates (each range waits for its accounts' tiers and owed invoices). <paramref name="renewalsIssued"/> are the
+    /// renewal invoices the caller issued for the day already (<see cref="IssueRenewalInvoicesAsync"/>); without them the
+    /// run issues them first.
     public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default,
         IReadOnlyDictionary<long, RiskTier>? riskTiers = null, OwedInvoices? owed = null, Action<string, TimeSpan>? time = null,
-        int itemsKept = int.MaxValue)
+        int itemsKept = int.MaxValue, IArrivingRiskTiers? arriving = null, IReadOnlyList<CycleItem>? renewalsIssued = null)
     {
         var timer = new StepTimer(time);
         var rates = organisation.Rates();
         paymentLinks.EnsureKey();
         // Renewal invoices first, so the invoice delivery step below sends each one the day it is issued.
-        var items = await IssueRenewalInvoicesAsync(asOf, dryRun, owed, ct);
+        var items = renewalsIssued?.ToList() ?? await IssueRenewalInvoicesAsync(asOf, dryRun, owed, ct);
         timer.Lap("renewal invoices");
         List<long> ids;
-        IReadOnlyDictionary<long, RiskTier> tiers;
+        Func<long, RiskTier> tiers;
         Dictionary<long, User> users;
         await using (var db = database.Open())
         {
             ids = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct);
-            tiers = riskTiers ?? await LoadRiskTiersAsync(db, asOf, rates, ct);
+            if (arriving is not null) tiers = id => arriving.TierOf(id) ?? RiskTier.Low;
+            else
+            {
+                var known = riskTiers ?? await LoadRiskTiersAsync(db, asOf, rates, ct);
+                tiers = id => known.GetValueOrDefault(id, RiskTier.Low);
+            }
             users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         }
         timer.Lap("accounts and tiers");
@@ -105,6 +128,12 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         await Parallel.ForEachAsync(Enumerable.Range(0, ranges.Length), new ParallelOptions { MaxDegreeOfParallelism = atOnce, CancellationToken = ct },
             async (i, token) =>
             {
+                if (arriving is not null)
+                {
+                    var waiting = System.Diagnostics.Stopwatch.StartNew();
+                    await arriving.ReadyThroughAsync(ranges[i][^1], token);
+                    time?.Invoke("waiting for health", waiting.Elapsed);
+                }
                 var (written, done) = await RunRangeAsync(ranges[i][0], ranges[i][^1], tiers, users, rates, asOf, dryRun,
                     owed?.InRange(ranges[i][0], ranges[i][^1]), time, token);
                 Gather(i, written, done);
@@ -125,12 +154,15 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
 
     /// <summary>
     /// Locks the rows of the accounts in [<paramref name="from"/>, <paramref name="to"/>] for the transaction, so that
-    /// competing runs (and any write that locks one account) queue here. PostgreSQL: <c>SELECT … FOR UPDATE</c>, which
-    /// leaves the rows as they are; SQLite: a no-op update, which takes the database's write lock.
+    /// competing runs (and any write that locks one account) queue here. PostgreSQL: <c>SELECT … FOR NO KEY UPDATE</c>,
+    /// which leaves the rows as they are and is the lock an update of an account row takes, so runs and such writes
+    /// still queue, while rows that merely refer to an account (the health stage's segment history, written beside this
+    /// stage in a transaction held until it ends) are not kept waiting, nor keep it waiting; SQLite: a no-op update,
+    /// which takes the database's write lock.
     /// </summary>
     private static Task LockAccountsAsync(CsmDbContext db, long from, long to, CancellationToken ct) =>
         db.Provider == StorageProvider.Postgres
-            ? db.Database.ExecuteSqlInterpolatedAsync($"SELECT id FROM accounts WHERE id >= {from} AND id <= {to} FOR UPDATE", ct)
+            ? db.Database.ExecuteSqlInterpolatedAsync($"SELECT id FROM accounts WHERE id >= {from} AND id <= {to} FOR NO KEY UPDATE", ct)
             : db.Accounts.Where(a => a.Id >= from && a.Id <= to).ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, a => a.Name), ct);
 
     /// <summary>
@@ -139,7 +171,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// written in one transaction. Should another writer have recorded some of the same actions first (a unique key
     /// refuses the range), the range is written account by account instead, and the accounts already done are counted.
     /// </summary>
-    private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, IReadOnlyDictionary<long, RiskTier> tiers,
+    private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, Func<long, RiskTier> tiers,
         Dictionary<long, User> users, ExchangeRates rates, DateOnly asOf, bool dryRun, long[]? owed, Action<string, TimeSpan>? time, CancellationToken ct)
     {
         var timer = new StepTimer(time);
@@ -155,7 +187,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             foreach (var account in book.Accounts)
             {
                 if (NothingToDo(book, account.Id)) continue;
-                var tier = tiers.GetValueOrDefault(account.Id, RiskTier.Low);
+                var tier = tiers(account.Id);
                 var work = Compose(book, account, tier, rates);
                 if (!work.IsEmpty) works.Add((account, tier, work));
             }
@@ -201,7 +233,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         await using (var db = database.Open())
             foreach (var account in await db.Accounts.AsNoTracking().Where(a => a.Id >= from && a.Id <= to).OrderBy(a => a.Id).ToListAsync(ct))
             {
-                var written = await WriteAccountAsync(account, tiers.GetValueOrDefault(account.Id, RiskTier.Low), rates, asOf, ct);
+                var written = await WriteAccountAsync(account, tiers(account.Id), rates, asOf, ct);
                 if (written is null) alreadyDone++;
                 else items.AddRange(written);
             }
@@ -213,7 +245,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// each in its own transaction with the review's record of it and an audit entry. The account row is locked first
     /// and the invoice number is unique per subscription and renewal, so a re-run or a second process issues nothing twice.
     /// </summary>
-    private async Task<List<CycleItem>> IssueRenewalInvoicesAsync(DateOnly asOf, bool dryRun, OwedInvoices? owed, CancellationToken ct)
+    public async Task<List<CycleItem>> IssueRenewalInvoicesAsync(DateOnly asOf, bool dryRun, OwedInvoices? owed, CancellationToken ct)
     {
         var settings = playbook.Settings.RenewalInvoice;
         List<RenewalReview> approved;

@@ -5,9 +5,9 @@ namespace CsmPayments.Collections;
 /// ledger it had already read: every invoice with a balance (<see cref="Cycle.AccountEvaluation.Owed"/>). The collection
 /// stage reads only these invoices (and their payments and credit notes, again, inside its own locked transaction, so
 /// the balances it acts on are current) instead of reading the whole ledger a second time. An invoice missing from it
-/// is not collected that day, so invoices created after the health stage read the ledger (the renewal invoices the
-/// collection stage issues) are added with <see cref="Add"/>.
-/// Filled in account order, range by range; read by account range.
+/// is not collected that day, so an invoice created after the health stage read the ledger is added with <see cref="Add"/>
+/// (the daily cycle issues the day's renewal invoices before it reads the ledger, so the health stage finds them).
+/// Filled in account order, range by range; read by account range, possibly while later ranges are still added.
 /// </summary>
 public sealed class OwedInvoices
 {
@@ -18,9 +18,12 @@ public sealed class OwedInvoices
     public void AddRange(IReadOnlyList<(long AccountId, long InvoiceId)> range)
     {
         if (range.Count == 0) return;
-        if (_ranges.Count > 0 && _ranges[^1][^1].AccountId > range[0].AccountId)
-            throw new InvalidOperationException("ranges of owed invoices are added in account order");
-        _ranges.Add([.. range]);
+        lock (_ranges)
+        {
+            if (_ranges.Count > 0 && _ranges[^1][^1].AccountId > range[0].AccountId)
+                throw new InvalidOperationException("ranges of owed invoices are added in account order");
+            _ranges.Add([.. range]);
+        }
     }
 
     /// <summary>Adds one invoice out of order (one issued after the health stage read the ledger).</summary>
@@ -33,7 +36,9 @@ public sealed class OwedInvoices
     public long[] InRange(long from, long to)
     {
         var ids = new List<long>();
-        foreach (var range in _ranges)
+        (long AccountId, long InvoiceId)[][] ranges;
+        lock (_ranges) ranges = [.. _ranges];
+        foreach (var range in ranges)
         {
             if (range[^1].AccountId < from || range[0].AccountId > to) continue;
             var i = FirstAtOrAfter(range, from);

@@ -6,19 +6,39 @@ using Microsoft.EntityFrameworkCore;
 namespace CsmPayments.Cycle;
 
 /// <summary>
-/// The collection part of the daily run, after segments and health: each account's playbook for the risk tier the health
-/// stage just gave it, every action recorded with its outbox message (<see cref="CollectionCycle"/>). Accounts whose
-/// promise to pay broke today are kept on the run, so the alert stage raises the CSM's alert the same day. Runs only in
-/// the full daily run (a refresh of a few accounts after an event sends nothing).
+/// The collection part of the daily run: each account's playbook for the risk tier the health stage gave it, every action
+/// recorded with its outbox message (<see cref="CollectionCycle"/>). On PostgreSQL it runs beside the health stage, each
+/// range once the health stage has evaluated its accounts (<see cref="CycleRun.CollectsBesideHealth"/>); on SQLite after
+/// it. Accounts whose promise to pay broke today are kept on the run, so the alert stage raises the CSM's alert the same
+/// day. Runs only in the full daily run (a refresh of a few accounts after an event sends nothing).
 /// </summary>
 public static class CollectionStage
 {
-    public static async Task RunAsync(CycleRun run, CancellationToken ct)
+    /// <summary>
+    /// The renewal invoices whose day has come, issued before the health stage reads the ledger: the day's health and the
+    /// invoices it finds owed include them, and the collection stage delivers them the same day.
+    /// </summary>
+    public static async Task IssueRenewalInvoicesAsync(CycleRun run, CancellationToken ct)
     {
         if (!run.CollectsToday || run.Collections is not { } collections) return;
-        var tiers = run.Outcomes.ToDictionary(o => o.AccountId, o => o.RiskTier);
-        run.CollectionsResult = await collections.RunAsync(run.AsOf, run.DryRun, ct, tiers, run.Owed, (step, time) => run.Summary.Time("collections: " + step, time),
-            run.CollectionItemsListed);
+        run.RenewalsIssued.AddRange(await collections.IssueRenewalInvoicesAsync(run.AsOf, run.DryRun, owed: null, ct));
+    }
+
+    /// <summary>Starts the stage beside the health stage, which gives it the tiers as it goes (<see cref="CycleRun.Tiers"/>).</summary>
+    public static Task StartBesideHealth(CycleRun run, CancellationToken ct) => Task.Run(() => CollectAsync(run, ct), CancellationToken.None);
+
+    public static async Task RunAsync(CycleRun run, CancellationToken ct)
+    {
+        if (run.CollectingBesideHealth is { } beside) await beside;
+        else await CollectAsync(run, ct);
+    }
+
+    private static async Task CollectAsync(CycleRun run, CancellationToken ct)
+    {
+        if (!run.CollectsToday || run.Collections is not { } collections) return;
+        run.CollectionsResult = await collections.RunAsync(run.AsOf, run.DryRun, ct, owed: run.Owed,
+            time: (step, time) => run.Summary.Time("collections: " + step, time), itemsKept: run.CollectionItemsListed, arriving: run.Tiers,
+            renewalsIssued: run.RenewalsIssued);
         if (run.DryRun) return;
         await using var db = run.Database.Open();
         var asOf = run.AsOf;

@@ -65,6 +65,22 @@ public sealed class CycleRun
     /// <summary>Whether the collection stage runs after health in this run (collections configured, every account).</summary>
     public bool CollectsToday => Collections is not null && Accounts is null;
 
+    /// <summary>
+    /// Whether the collection stage runs beside the health stage, each of its ranges as soon as the health stage has
+    /// evaluated the range's accounts: on PostgreSQL, where the two write at once. SQLite lets one writer in at a time,
+    /// and the health stage writes in one transaction, so there collections follow health.
+    /// </summary>
+    public bool CollectsBesideHealth => CollectsToday && Database.Options.Provider == StorageProvider.Postgres;
+
+    /// <summary>The risk tiers the health stage gave, range by range, which the collection stage reads.</summary>
+    public EvaluatedTiers Tiers { get; } = new();
+
+    /// <summary>The collection stage when it runs beside the health stage: started by the health stage, awaited by its own.</summary>
+    public Task? CollectingBesideHealth { get; set; }
+
+    /// <summary>The renewal invoices issued for the day before the health stage read the ledger.</summary>
+    public List<CycleItem> RenewalsIssued { get; } = [];
+
     /// <summary>Delivers the outbox before the run ends; without it messages wait for the next dispatch.</summary>
     public OutboxDispatcher? Dispatcher { get; init; }
 
@@ -120,8 +136,10 @@ public sealed class CycleSummary
 }
 
 /// <summary>
-/// The daily run for one day, stage after stage: segments and health (snapshots, segment history), collections (the
-/// playbook step due for each account, recorded with its outbox message), alerts, then delivery of the outbox.
+/// The daily run for one day, stage after stage: the renewal invoices due (so that the day's ledger holds them before it
+/// is read), segments and health (snapshots, segment history), collections (the playbook step due for each account,
+/// recorded with its outbox message; on PostgreSQL beside the health stage, range by range behind it), alerts, then
+/// delivery of the outbox.
 /// Each stage reads what the earlier ones left in the <see cref="CycleRun"/>; a new stage is appended to <see cref="Stages"/>.
 /// Running the same day twice changes nothing.
 /// </summary>
@@ -129,6 +147,7 @@ public static class DailyCycle
 {
     public static IReadOnlyList<CycleStage> Stages { get; } =
     [
+        new("renewal invoices", CollectionStage.IssueRenewalInvoicesAsync),
         new("segments and health", HealthStage.RunAsync),
         new("collections", CollectionStage.RunAsync),
         new("alerts", AlertStage.RunAsync),

@@ -82,6 +82,9 @@ public static class HealthStage
         // The writer owns the writing connection and its transaction; evaluated ranges reach it in order.
         var writes = Channel.CreateBounded<Evaluated>(new BoundedChannelOptions(WritesBehind) { SingleReader = true, SingleWriter = true });
         var writing = run.DryRun ? Task.CompletedTask : Task.Run(WriteAllAsync, CancellationToken.None);
+        // On PostgreSQL the collection stage works behind this one, each of its ranges once the tiers of its accounts are given.
+        if (run.CollectsBesideHealth) run.CollectingBesideHealth = CollectionStage.StartBesideHealth(run, ct);
+        var evaluated = false;
         try
         {
             for (var k = 0; k < chunks.Count; k++)
@@ -107,6 +110,7 @@ public static class HealthStage
                             owed.Add((evaluation.AccountId, invoice));
                     run.Owed.AddRange(owed);
                 }
+                var firstOutcome = run.Outcomes.Count;
                 foreach (var evaluation in evaluations)
                 {
                     var id = evaluation.AccountId;
@@ -126,6 +130,9 @@ public static class HealthStage
                     }
                 }
                 summary.SegmentChanges += changed.Count;
+                // The range's tiers and owed invoices are known: the collection stage may work its accounts.
+                if (collects)
+                    run.Tiers.Add(run.Outcomes[firstOutcome..], run.Accounts?.Ids is not null ? chunk[^1] : RangeOf(k).High);
                 summary.Time("evaluate", clock.Elapsed);
                 if (!run.DryRun)
                 {
@@ -146,6 +153,13 @@ public static class HealthStage
                 done += chunk.Length;
                 run.Progress?.Report(new CycleProgress("segments and health", done, ids.Count));
             }
+            evaluated = true;
+            run.Tiers.End();
+        }
+        catch (Exception e) when (!evaluated)
+        {
+            await StopCollectionsAsync(e);
+            throw;
         }
         finally
         {
@@ -155,9 +169,27 @@ public static class HealthStage
             writes.Writer.TryComplete();
             await Task.WhenAny(writing);
         }
-        await writing;
-        if (transaction is not null) await transaction.CommitAsync(ct);
+        try
+        {
+            await writing;
+            if (transaction is not null) await transaction.CommitAsync(ct);
+        }
+        catch (Exception e)
+        {
+            await StopCollectionsAsync(e);
+            throw;
+        }
         foreach (var (step, time) in timings.Timings) summary.Time(step, time);
+
+        // A failed stage fails the run: the collection stage beside it goes no further than the ranges already given
+        // (each of its ranges commits on its own, as a run of collections alone does), and ends before this stage does.
+        async Task StopCollectionsAsync(Exception e)
+        {
+            run.Tiers.End(e);
+            if (run.CollectingBesideHealth is not { } beside) return;
+            await Task.WhenAny(beside);
+            _ = beside.Exception; // observed: the stage's own failure is the one reported
+        }
 
         async Task WriteAllAsync()
         {

@@ -182,4 +182,106 @@ public sealed class DailyCycleCollectionsTests
         Assert.True(await check.WorkTasks.AnyAsync(t => t.Kind == WorkTaskKind.BillingContactMissing));
         Assert.True(await check.OutboxMessages.AnyAsync(m => m.Body.Contains("INV-LATE")));
     }
+
+    /// <summary>
+    /// On PostgreSQL the collection stage works beside the health stage, each range as soon as the health stage has given
+    /// its accounts their tiers: here the health stage is held after its first range until the collection stage has
+    /// committed that range's work (it would wait for ever if collections followed health). On SQLite, with one writer at
+    /// a time, collections follow health: nothing is committed before every account is evaluated.
+    /// </summary>
+    [Theory, Providers]
+    public async Task On_postgres_collections_work_each_range_behind_the_health_stage_and_on_sqlite_after_it(StorageProvider provider)
+    {
+        await using var world = await CollectionsWorld.CreateAsync(provider);
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var accounts = new List<long>();
+        foreach (var name in new[] { "Acme", "Globex", "Initech", "Umbrella" })
+        {
+            var id = await world.AccountAsync(name);
+            await world.InvoiceAsync(id, $"INV-{name}", Start, Start.AddDays(30), 900m); // delivered the day it is issued
+            accounts.Add(id);
+        }
+        world.Clock.SetUtcNow(At(Start));
+        var settings = new EvaluationSettings(new HealthOptions(), new SegmentOptions(), world.Organisation.Rates());
+        var firstCommitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var evaluatedAtCommit = new List<long>();
+        var progress = new HealthProgress();
+        var collections = new CsmPayments.Collections.CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
+        {
+            RangeSize = 1,
+            Stage = (stage, _) =>
+            {
+                if (stage != "committed") return Task.CompletedTask;
+                lock (evaluatedAtCommit) evaluatedAtCommit.Add(progress.Done);
+                firstCommitted.TrySetResult();
+                return Task.CompletedTask;
+            },
+        };
+        var beside = provider == StorageProvider.Postgres;
+        // Held after the first range until the collection stage has committed its work (on PostgreSQL only).
+        progress.OnReport = done =>
+        {
+            if (beside && done == 1) Assert.True(firstCommitted.Task.Wait(TimeSpan.FromSeconds(60)), "collections committed nothing while health was held");
+        };
+        var run = new CycleRun(world.Database.Database, Start, settings, false, progress) { RangeSize = 1, Collections = collections };
+        await DailyCycle.RunAsync(run, CancellationToken.None);
+
+        Assert.Equal(beside, run.CollectsBesideHealth);
+        Assert.Equal(accounts.Count, run.CollectionsResult!.Count(CsmPayments.Collections.CycleItemKind.Email));
+        Assert.Equal(accounts.Count, evaluatedAtCommit.Count);
+        if (beside) Assert.Equal(1, evaluatedAtCommit[0]);
+        else Assert.All(evaluatedAtCommit, done => Assert.Equal(accounts.Count, done));
+        await using var db = world.Database.Open();
+        Assert.Equal(accounts.Count, await db.OutboxMessages.CountAsync());
+        Assert.Equal(accounts.Count, await db.HealthSnapshots.CountAsync(s => s.AsOf == Start));
+    }
+
+    /// <summary>
+    /// The daily cycle issues an approved review's renewal invoice before its health stage reads the ledger: the day's
+    /// health finds it owed, the collection stage (beside health on PostgreSQL) delivers it that day, and only once.
+    /// </summary>
+    [Theory, Providers]
+    public async Task The_cycle_issues_the_renewal_invoice_before_health_reads_the_ledger_and_delivers_it_the_same_day(StorageProvider provider)
+    {
+        await using var world = await CollectionsWorld.CreateAsync(provider);
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var renewal = Start.AddDays(60);
+        var acme = await world.AccountAsync("Acme", renewal: renewal, mrr: 1250m);
+        var paid = await world.InvoiceAsync(acme, "INV-1", Start.AddDays(-20), Start, 1250m);
+        await world.PayAsync(acme, paid, 1250m, Start);
+        await RunDayAsync(world, smtp, Start); // the review opens, 90 days ahead
+        await using (var db = world.Database.Open())
+            await world.Workflows().DecideRenewalAsync((await db.RenewalReviews.SingleAsync()).Id, approve: true, "renews as is", "casey@northwind.test", Start);
+        var issueOn = renewal.AddDays(-world.Playbook.Settings.RenewalInvoice.IssueDaysBefore);
+        var before = smtp.Received().Count;
+
+        var day = await RunDayAsync(world, smtp, issueOn);
+        var again = await RunDayAsync(world, smtp, issueOn);
+
+        await using var check = world.Database.Open();
+        var invoice = await check.Invoices.SingleAsync(i => i.Number.StartsWith("REN-"));
+        Assert.Equal(issueOn, invoice.IssueDate);
+        Assert.Contains(invoice.Id, day.Owed.InRange(acme, acme));
+        Assert.Equal(1, day.CollectionsResult!.Count(CsmPayments.Collections.CycleItemKind.RenewalInvoice));
+        Assert.Equal(0, again.CollectionsResult!.Count(CsmPayments.Collections.CycleItemKind.RenewalInvoice));
+        var mail = Assert.Single(smtp.Received().Skip(before));
+        Assert.Equal($"Invoice {invoice.Number} from Northwind Analytics", mail.Subject);
+    }
+
+    /// <summary>A progress report taken at once on the reporting thread (Progress&lt;T&gt; would post it elsewhere).</summary>
+    private sealed class HealthProgress : IProgress<CycleProgress>
+    {
+        private long _done;
+
+        public long Done => Interlocked.Read(ref _done);
+
+        public Action<long>? OnReport { get; set; }
+
+        public void Report(CycleProgress value)
+        {
+            if (value.Stage != "segments and health") return;
+            Interlocked.Exchange(ref _done, value.Done);
+            OnReport?.Invoke(value.Done);
+        }
+    }
 }
