@@ -193,15 +193,7 @@ public sealed class DailyCycleCollectionsTests
     public async Task On_postgres_collections_work_each_range_behind_the_health_stage_and_on_sqlite_after_it(StorageProvider provider)
     {
         await using var world = await CollectionsWorld.CreateAsync(provider);
-        await using var smtp = await SmtpTestServer.StartAsync();
-        var accounts = new List<long>();
-        foreach (var name in new[] { "Acme", "Globex", "Initech", "Umbrella" })
-        {
-            var id = await world.AccountAsync(name);
-            await world.InvoiceAsync(id, $"INV-{name}", Start, Start.AddDays(30), 900m); // delivered the day it is issued
-            accounts.Add(id);
-        }
-        world.Clock.SetUtcNow(At(Start));
+        var accounts = await FourInvoicedAccountsAsync(world);
         var settings = new EvaluationSettings(new HealthOptions(), new SegmentOptions(), world.Organisation.Rates());
         var firstCommitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var evaluatedAtCommit = new List<long>();
@@ -266,6 +258,55 @@ public sealed class DailyCycleCollectionsTests
         Assert.Equal(0, again.CollectionsResult!.Count(CsmPayments.Collections.CycleItemKind.RenewalInvoice));
         var mail = Assert.Single(smtp.Received().Skip(before));
         Assert.Equal($"Invoice {invoice.Number} from Northwind Analytics", mail.Subject);
+    }
+
+    /// <summary>Four accounts, each with an invoice issued on <see cref="CollectionsWorld.Start"/> (delivered that day); the clock set to it.</summary>
+    private static async Task<List<long>> FourInvoicedAccountsAsync(CollectionsWorld world)
+    {
+        var accounts = new List<long>();
+        foreach (var name in new[] { "Acme", "Globex", "Initech", "Umbrella" })
+        {
+            var id = await world.AccountAsync(name);
+            await world.InvoiceAsync(id, $"INV-{name}", Start, Start.AddDays(30), 900m);
+            accounts.Add(id);
+        }
+        world.Clock.SetUtcNow(At(Start));
+        return accounts;
+    }
+
+    /// <summary>
+    /// A health stage that fails part way fails the run with its own error, and the collection stage beside it (on
+    /// PostgreSQL) goes no further than the accounts the health stage had evaluated, and has ended when the run fails.
+    /// </summary>
+    [Theory, Providers]
+    public async Task When_the_health_stage_fails_part_way_collections_go_no_further_than_the_accounts_it_evaluated(StorageProvider provider)
+    {
+        await using var world = await CollectionsWorld.CreateAsync(provider);
+        var accounts = await FourInvoicedAccountsAsync(world);
+        // One more, with nothing owed and a renewal to review: work the collection stage finds without the health stage.
+        await world.AccountAsync("Stark", renewal: Start.AddDays(40));
+        var settings = new EvaluationSettings(new HealthOptions(), new SegmentOptions(), world.Organisation.Rates());
+        var collections = new CsmPayments.Collections.CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
+        {
+            RangeSize = 1,
+        };
+        var progress = new HealthProgress { OnReport = done => { if (done == 2) throw new InvalidOperationException("evaluation stopped"); } };
+        var run = new CycleRun(world.Database.Database, Start, settings, false, progress) { RangeSize = 1, Collections = collections };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => DailyCycle.RunAsync(run, CancellationToken.None));
+
+        Assert.Equal("evaluation stopped", error.Message);
+        Assert.True(run.CollectingBesideHealth is null or { IsCompleted: true });
+        Assert.Equal(provider == StorageProvider.Postgres, run.CollectingBesideHealth is not null);
+        await using var db = world.Database.Open();
+        Assert.Equal(0, await db.HealthSnapshots.CountAsync());
+        var reminded = await db.OutboxMessages.Select(m => m.AccountId).ToListAsync();
+        Assert.All(reminded, a => Assert.Contains(a, accounts.Take(2)));
+        Assert.Equal(0, await db.RenewalReviews.CountAsync());
+        Assert.Equal(0, await db.WorkTasks.CountAsync());
+        var outboxNow = reminded.Count;
+        await Task.Delay(500);
+        Assert.Equal(outboxNow, await db.OutboxMessages.CountAsync());
     }
 
     /// <summary>A progress report taken at once on the reporting thread (Progress&lt;T&gt; would post it elsewhere).</summary>
