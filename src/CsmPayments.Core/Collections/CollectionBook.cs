@@ -1,6 +1,7 @@
 using CsmPayments.Accounts;
 using CsmPayments.Billing;
 using CsmPayments.Cycle;
+using CsmPayments.Segments;
 using CsmPayments.Storage;
 using CsmPayments.Work;
 using CsmPayments.Workflows;
@@ -42,9 +43,13 @@ internal sealed class CollectionBook
     /// <paramref name="users"/>, when given, are every user, read once for all ranges. With <paramref name="owed"/> and
     /// <paramref name="reviewDays"/> (the playbook's renewal review window) the book holds only the accounts that may have
     /// something to do: those owing, with an open promise, plan or data task, or a subscription renewing within the window.
-    /// The others would be found quiet; their accounts, contacts and subscriptions are not read.
+    /// The others would be found quiet; their accounts, contacts and subscriptions are not read. With
+    /// <paramref name="mayAct"/> as well, an account that only owes is left out too when its playbook has nothing for it
+    /// on the day: the predicate is asked with the account's invoices, pauses and steps done as if it had no billing contact
+    /// and were not cancelled (either can only make a day quieter), and answers whether the decision would do anything.
     public static async Task<CollectionBook> LoadRangeAsync(CsmDbContext db, DateOnly asOf, long from, long to, long[]? owed, CancellationToken ct,
-        Dictionary<long, User>? users = null, Action<string, TimeSpan>? time = null, int? reviewDays = null)
+        Dictionary<long, User>? users = null, Action<string, TimeSpan>? time = null, int? reviewDays = null,
+        Func<AccountCollectionState, bool>? mayAct = null)
     {
         var timer = new StepTimer(time, "read ");
         users ??= await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
@@ -87,14 +92,23 @@ internal sealed class CollectionBook
         var contactTasks = await db.WorkTasks.AsNoTracking()
             .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)
             .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);
+        var done = owed is null
+            ? await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)
+            // What the day's decisions read: the steps done for owed invoices, today's actions, and plan reminders.
+            : await db.CollectionStepsDone.AsNoTracking()
+                .Where(d => d.AccountId >= from && d.AccountId <= to && (EF.Parameter(owed).Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
+                .ToListAsync(ct);
+        timer.Lap("steps done");
         var selection = AccountSelection.Range(from, to);
         if (owed is not null && reviewDays is { } days)
         {
             var renewing = await db.Subscriptions.AsNoTracking()
                 .Where(s => s.AccountId >= from && s.AccountId <= to && s.RenewalDate > asOf && s.RenewalDate <= asOf.AddDays(days))
                 .Select(s => s.AccountId).ToListAsync(ct);
-            selection = AccountSelection.Of(invoices.Select(i => i.AccountId).Concat(promises.Select(p => p.AccountId)).Concat(plans.Select(p => p.AccountId))
-                .Concat(contactTasks.Select(t => t.AccountId)).Concat(renewing));
+            var busy = promises.Select(p => p.AccountId).Concat(plans.Select(p => p.AccountId)).Concat(contactTasks.Select(t => t.AccountId)).Concat(renewing).ToList();
+            var owing = invoices.Select(i => i.AccountId);
+            if (mayAct is not null) owing = MayAct(position, invoices, disputes, done, busy.ToHashSet(), asOf, mayAct);
+            selection = AccountSelection.Of(owing.Concat(busy));
             timer.Lap("accounts to read");
         }
         var accounts = selection.Ids is [] ? [] : await selection.Apply(db.Accounts.AsNoTracking(), a => a.Id).OrderBy(a => a.Id).ToListAsync(ct);
@@ -104,13 +118,6 @@ internal sealed class CollectionBook
         var subscriptions = selection.Ids is [] ? [] : await selection.Apply(db.Subscriptions.AsNoTracking(), s => s.AccountId).ToListAsync(ct);
         timer.Lap("subscriptions");
 
-        var done = owed is null
-            ? await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)
-            // What the day's decisions read: the steps done for owed invoices, today's actions, and plan reminders.
-            : await db.CollectionStepsDone.AsNoTracking()
-                .Where(d => d.AccountId >= from && d.AccountId <= to && (EF.Parameter(owed).Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
-                .ToListAsync(ct);
-        timer.Lap("steps done");
         // A review opens only before its renewal date: the reviews of renewals already passed are never asked about.
         var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to && r.RenewalDate > asOf)
             .Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
@@ -133,6 +140,37 @@ internal sealed class CollectionBook
             Reviews = reviews.Select(r => (r.SubscriptionId, r.RenewalDate)).ToHashSet(),
             OpenContactTasks = contactTasks.ToLookup(t => t.AccountId, t => t.Id),
         };
+    }
+
+    /// <summary>
+    /// The accounts owing on the day that are not <paramref name="busy"/> (an open promise, plan or data task, a renewal to
+    /// review: read whatever their playbook says) and whose playbook may act: the state <see cref="CollectionCycle"/>
+    /// composes for them, without a billing contact and not cancelled, as <paramref name="mayAct"/> judges it.
+    /// </summary>
+    private static IEnumerable<long> MayAct(LedgerPosition position, List<Invoice> invoices, List<Dispute> disputes, List<CollectionStepDone> done,
+        HashSet<long> busy, DateOnly asOf, Func<AccountCollectionState, bool> mayAct)
+    {
+        var byId = invoices.ToDictionary(i => i.Id);
+        var disputed = disputes.Select(d => d.InvoiceId).ToHashSet();
+        var doneBy = done.ToLookup(d => d.AccountId);
+        IReadOnlyList<PauseReason> paused = [new PauseReason(PauseKind.Disputed, "disputed")];
+        foreach (var balances in position.Invoices.GroupBy(b => b.Invoice.AccountId))
+        {
+            var id = balances.Key;
+            if (busy.Contains(id) || !balances.Any(b => b.Balance.IsPositive)) continue;
+            var mine = doneBy[id].ToList();
+            var state = new AccountCollectionState(id, RiskTier.Low, HasBillingContact: false, Cancelled: false,
+                balances.Select(b =>
+                {
+                    var invoice = byId[b.Invoice.Id];
+                    return new CollectionInvoice(invoice.Id, invoice.Number, invoice.IssueDate, invoice.DueDate, invoice.Amount, b.Balance, invoice.PoNumber,
+                        disputed.Contains(invoice.Id) ? paused : []);
+                }).ToList(),
+                mine.Select(x => (x.InvoiceId, x.StepId)).ToHashSet(),
+                RemindedToday: mine.Any(x => x.ActionKey == CollectionCycle.MessageKey(id, StepChannel.Reminder, asOf)),
+                DeliveredToday: mine.Any(x => x.ActionKey == CollectionCycle.MessageKey(id, StepChannel.Delivery, asOf)));
+            if (mayAct(state)) yield return id;
+        }
     }
 
     /// <summary>Successful payments of the account from <paramref name="from"/> through the as-of date, in one currency.</summary>

@@ -182,7 +182,9 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
             if (!dryRun) await LockAccountsAsync(db, from, to, ct);
             timer.Lap("lock ranges");
-            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct, users, time, playbook.Settings.RenewalReviewDays);
+            // An account that only owes is read when its playbook may act today (the decision is not quiet for it).
+            var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct, users, time, playbook.Settings.RenewalReviewDays,
+                state => !CollectionDecision.Decide(playbook, state with { Tier = tiers(state.AccountId) }, asOf, rates).IsQuiet);
             timer.Skip();
             foreach (var account in book.Accounts)
             {

@@ -144,6 +144,10 @@ public sealed class DailyCycleCollectionsTests
             }
         }
         await world.InvoiceAsync(accounts[1].Id, "INV-LATE", Start.AddDays(6), Start.AddDays(36), 700m);
+        // No billing contact and nothing overdue: its first reminder comes within the lead days before it is due, and only
+        // then is the CSM asked for a contact (the day's playbook acts for an account with nothing due).
+        var unknown = await world.AccountAsync("Nobody known", billingEmail: null);
+        await world.InvoiceAsync(unknown, "INV-UNKNOWN", Start.AddDays(-25), Start.AddDays(12), 450m);
         // Accounts that owe nothing and still have something to do: a renewal to review, and a promise kept by a payment
         // that settles everything the account owed.
         await world.AccountAsync("Quiet renewal", renewal: Start.AddDays(40));
@@ -180,6 +184,9 @@ public sealed class DailyCycleCollectionsTests
         Assert.True(await check.CollectionStepsDone.AnyAsync(d => d.StepId.StartsWith("plan-")));
         Assert.True(await check.RenewalReviews.AnyAsync());
         Assert.True(await check.WorkTasks.AnyAsync(t => t.Kind == WorkTaskKind.BillingContactMissing));
+        var asked = await check.WorkTasks.SingleAsync(t => t.Kind == WorkTaskKind.BillingContactMissing && t.AccountId == unknown);
+        Assert.True(asked.CreatedOn < asked.DueOn, $"asked on {asked.CreatedOn} for a reminder due {asked.DueOn}");
+        Assert.False(await check.OutboxMessages.AnyAsync(m => m.AccountId == unknown));
         Assert.True(await check.OutboxMessages.AnyAsync(m => m.Body.Contains("INV-LATE")));
     }
 
