@@ -42,11 +42,13 @@ internal sealed class CollectionBook
     /// </summary>
     /// <paramref name="users"/>, when given, are every user, read once for all ranges. With <paramref name="owed"/> and
     /// <paramref name="reviewDays"/> (the playbook's renewal review window) the book holds only the accounts that may have
-    /// something to do: those owing, with an open promise, plan or data task, or a subscription renewing within the window.
+    /// something to do: those owing, with an open promise, plan or data task, or a subscription renewing within the window
+    /// whose review is not open yet.
     /// The others would be found quiet; their accounts, contacts and subscriptions are not read. With
     /// <paramref name="mayAct"/> as well, an account that only owes is left out too when its playbook has nothing for it
-    /// on the day: the predicate is asked with the account's invoices, pauses and steps done as if it had no billing contact
-    /// and were not cancelled (either can only make a day quieter), and answers whether the decision would do anything.
+    /// on the day: the predicate is asked with the account's invoices, pauses, steps done and whether it has a billing
+    /// contact, as if it were not cancelled (which can only make a day quieter), and answers whether the decision would do
+    /// anything.
     public static async Task<CollectionBook> LoadRangeAsync(CsmDbContext db, DateOnly asOf, long from, long to, long[]? owed, CancellationToken ct,
         Dictionary<long, User>? users = null, Action<string, TimeSpan>? time = null, int? reviewDays = null,
         Func<AccountCollectionState, bool>? mayAct = null)
@@ -99,15 +101,27 @@ internal sealed class CollectionBook
                 .Where(d => d.AccountId >= from && d.AccountId <= to && (EF.Parameter(owed).Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
                 .ToListAsync(ct);
         timer.Lap("steps done");
+        // A review opens only before its renewal date: the reviews of renewals already passed are never asked about.
+        var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to && r.RenewalDate > asOf)
+            .Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
+        timer.Lap("reviews");
+        var reviewed = reviews.Select(r => (r.SubscriptionId, r.RenewalDate)).ToHashSet();
         var selection = AccountSelection.Range(from, to);
         if (owed is not null && reviewDays is { } days)
         {
-            var renewing = await db.Subscriptions.AsNoTracking()
-                .Where(s => s.AccountId >= from && s.AccountId <= to && s.RenewalDate > asOf && s.RenewalDate <= asOf.AddDays(days))
-                .Select(s => s.AccountId).ToListAsync(ct);
+            // A renewal whose review is open already has nothing to do today.
+            var renewing = (await db.Subscriptions.AsNoTracking()
+                    .Where(s => s.AccountId >= from && s.AccountId <= to && s.RenewalDate > asOf && s.RenewalDate <= asOf.AddDays(days))
+                    .Select(s => new { s.AccountId, s.Id, s.RenewalDate }).ToListAsync(ct))
+                .Where(s => !reviewed.Contains((s.Id, s.RenewalDate!.Value))).Select(s => s.AccountId);
             var busy = promises.Select(p => p.AccountId).Concat(plans.Select(p => p.AccountId)).Concat(contactTasks.Select(t => t.AccountId)).Concat(renewing).ToList();
             var owing = invoices.Select(i => i.AccountId);
-            if (mayAct is not null) owing = MayAct(position, invoices, disputes, done, busy.ToHashSet(), asOf, mayAct);
+            if (mayAct is not null)
+            {
+                var contacted = (await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to)
+                    .Select(c => c.AccountId).ToListAsync(ct)).ToHashSet();
+                owing = MayAct(position, invoices, disputes, done, busy.ToHashSet(), contacted, asOf, mayAct);
+            }
             selection = AccountSelection.Of(owing.Concat(busy));
             timer.Lap("accounts to read");
         }
@@ -118,10 +132,6 @@ internal sealed class CollectionBook
         var subscriptions = selection.Ids is [] ? [] : await selection.Apply(db.Subscriptions.AsNoTracking(), s => s.AccountId).ToListAsync(ct);
         timer.Lap("subscriptions");
 
-        // A review opens only before its renewal date: the reviews of renewals already passed are never asked about.
-        var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to && r.RenewalDate > asOf)
-            .Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
-        timer.Lap("reviews");
 
         return new CollectionBook
         {
@@ -137,7 +147,7 @@ internal sealed class CollectionBook
             OpenDisputes = disputes.ToLookup(d => d.AccountId),
             ActivePlans = plans.ToLookup(p => p.AccountId),
             Done = done.ToLookup(d => d.AccountId),
-            Reviews = reviews.Select(r => (r.SubscriptionId, r.RenewalDate)).ToHashSet(),
+            Reviews = reviewed,
             OpenContactTasks = contactTasks.ToLookup(t => t.AccountId, t => t.Id),
         };
     }
@@ -145,10 +155,11 @@ internal sealed class CollectionBook
     /// <summary>
     /// The accounts owing on the day that are not <paramref name="busy"/> (an open promise, plan or data task, a renewal to
     /// review: read whatever their playbook says) and whose playbook may act: the state <see cref="CollectionCycle"/>
-    /// composes for them, without a billing contact and not cancelled, as <paramref name="mayAct"/> judges it.
+    /// composes for them (with a billing contact if <paramref name="contacted"/> holds the account, not cancelled), as
+    /// <paramref name="mayAct"/> judges it.
     /// </summary>
     private static IEnumerable<long> MayAct(LedgerPosition position, List<Invoice> invoices, List<Dispute> disputes, List<CollectionStepDone> done,
-        HashSet<long> busy, DateOnly asOf, Func<AccountCollectionState, bool> mayAct)
+        HashSet<long> busy, HashSet<long> contacted, DateOnly asOf, Func<AccountCollectionState, bool> mayAct)
     {
         var byId = invoices.ToDictionary(i => i.Id);
         var disputed = disputes.Select(d => d.InvoiceId).ToHashSet();
@@ -159,7 +170,7 @@ internal sealed class CollectionBook
             var id = balances.Key;
             if (busy.Contains(id) || !balances.Any(b => b.Balance.IsPositive)) continue;
             var mine = doneBy[id].ToList();
-            var state = new AccountCollectionState(id, RiskTier.Low, HasBillingContact: false, Cancelled: false,
+            var state = new AccountCollectionState(id, RiskTier.Low, HasBillingContact: contacted.Contains(id), Cancelled: false,
                 balances.Select(b =>
                 {
                     var invoice = byId[b.Invoice.Id];
