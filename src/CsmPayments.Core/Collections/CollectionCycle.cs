@@ -47,6 +47,18 @@ public interface IArrivingRiskTiers
 }
 
 /// <summary>
+/// A transaction that already holds the database's only write lock (SQLite) and keeps it until the caller commits: the
+/// daily cycle's health stage holds one from its start, and the collection stage beside it reads each range on its own
+/// connection and writes it here, between the health stage's own writes. Nothing another process writes can come between
+/// a range's reads and its writes, and what the range wrote commits with everything else the day wrote.
+/// </summary>
+public interface IHeldWriteLock
+{
+    /// <summary>Runs <paramref name="write"/> on the holding context, in its transaction, when no other write is using it.</summary>
+    Task WriteAsync(Func<CsmDbContext, CancellationToken, Task> write, CancellationToken ct);
+}
+
+/// <summary>
 /// The collection part of the daily run for as-of date D: evaluates promises and payment plans, works out each
 /// account's due playbook steps (<see cref="CollectionDecision"/>), opens renewal reviews, and records every action
 /// with its outbox message, tasks and audit entries. Accounts go in ranges of <see cref="RangeSize"/>: each range is
@@ -73,10 +85,12 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// <paramref name="arriving"/>, instead of <paramref name="riskTiers"/>, gives the tiers while the health stage still
     /// evaluates (each range waits for its accounts' tiers and owed invoices). <paramref name="renewalsIssued"/> are the
     /// renewal invoices the caller issued for the day already (<see cref="IssueRenewalInvoicesAsync"/>); without them the
-    /// run issues them first.
+    /// run issues them first. With <paramref name="held"/> (SQLite, beside the daily cycle's health stage) each range
+    /// is read outside any transaction and written in the held one; it then commits when its holder commits.
     public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default,
         IReadOnlyDictionary<long, RiskTier>? riskTiers = null, OwedInvoices? owed = null, Action<string, TimeSpan>? time = null,
-        int itemsKept = int.MaxValue, IArrivingRiskTiers? arriving = null, IReadOnlyList<CycleItem>? renewalsIssued = null)
+        int itemsKept = int.MaxValue, IArrivingRiskTiers? arriving = null, IReadOnlyList<CycleItem>? renewalsIssued = null,
+        IHeldWriteLock? held = null)
     {
         var timer = new StepTimer(time);
         var rates = organisation.Rates();
@@ -101,7 +115,8 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
         timer.Lap("accounts and tiers");
 
         // Ranges are disjoint, each in its own transaction on its own connection, so on PostgreSQL several run at once
-        // (a competing process still meets each range's row locks). SQLite lets one writer in at a time: one by one.
+        // (a competing process still meets each range's row locks). SQLite lets one writer in at a time: one by one,
+        // unless the write lock is held for them all already, when ranges only read on their own connections.
         var ranges = ids.Chunk(RangeSize).ToArray();
         // Each range's items are counted, and kept while fewer than asked for are, in range order; a range that finishes
         // before an earlier one waits here until that one is in.
@@ -124,7 +139,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                     }
             }
         }
-        var atOnce = database.Options.Provider == StorageProvider.Postgres ? RangesAtOnce : 1;
+        var atOnce = database.Options.Provider == StorageProvider.Postgres || held is not null ? RangesAtOnce : 1;
         await Parallel.ForEachAsync(Enumerable.Range(0, ranges.Length), new ParallelOptions { MaxDegreeOfParallelism = atOnce, CancellationToken = ct },
             async (i, token) =>
             {
@@ -135,12 +150,18 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                     time?.Invoke("waiting for health", waiting.Elapsed);
                 }
                 var (written, done) = await RunRangeAsync(ranges[i][0], ranges[i][^1], tiers, users, rates, asOf, dryRun,
-                    owed?.InRange(ranges[i][0], ranges[i][^1]), time, token);
+                    owed?.InRange(ranges[i][0], ranges[i][^1]), held, time, token);
                 Gather(i, written, done);
             });
         timer.Lap("ranges (wall)");
         return new CycleResult(asOf, dryRun, kept, alreadyDone) { Counts = counts };
     }
+
+    /// <summary>
+    /// Makes sure the payment links' key ring has its key (<see cref="PaymentLinks.EnsureKey"/>): the daily cycle calls it
+    /// before its health stage takes SQLite's write lock, which the collection stage beside it then writes under.
+    /// </summary>
+    public void EnsurePaymentLinkKey() => paymentLinks.EnsureKey();
 
     /// <summary>How many accounts (by id) one range covers: read with one query per table, written in one transaction.</summary>
     public int RangeSize { get; init; } = 2000;
@@ -170,17 +191,21 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// what the first recorded), their book read with one query per table, each account's day composed, and everything
     /// written in one transaction. Should another writer have recorded some of the same actions first (a unique key
     /// refuses the range), the range is written account by account instead, and the accounts already done are counted.
+    /// With <paramref name="held"/> the range takes no lock of its own: it reads outside any transaction (no other
+    /// writer can commit while the lock is held) and writes in the held transaction, within a savepoint, so a range that
+    /// fails leaves nothing of itself there. No other writer can have recorded anything first, so a refusal is an error.
     /// </summary>
     private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, Func<long, RiskTier> tiers,
-        Dictionary<long, User> users, ExchangeRates rates, DateOnly asOf, bool dryRun, long[]? owed, Action<string, TimeSpan>? time, CancellationToken ct)
+        Dictionary<long, User> users, ExchangeRates rates, DateOnly asOf, bool dryRun, long[]? owed, IHeldWriteLock? held, Action<string, TimeSpan>? time,
+        CancellationToken ct)
     {
         var timer = new StepTimer(time);
         var works = new List<(Account Account, RiskTier Tier, AccountWork Work)>();
         await using (var db = database.Open())
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = held is null ? await db.Database.BeginTransactionAsync(ct) : null;
             // Takes the rows' locks (and SQLite's write lock) before reading, so competing runs queue here.
-            if (!dryRun) await LockAccountsAsync(db, from, to, ct);
+            if (!dryRun && held is null) await LockAccountsAsync(db, from, to, ct);
             timer.Lap("lock ranges");
             // An account that only owes is read when its playbook may act today (the decision is not quiet for it).
             var book = await CollectionBook.LoadRangeAsync(db, asOf, from, to, owed, ct, users, time, playbook.Settings.RenewalReviewDays,
@@ -197,27 +222,43 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             // A dry run ends here: the transaction is rolled back and nothing composed is saved.
             if (dryRun || works.Count == 0) return (works.SelectMany(w => w.Work.Items).ToList(), 0);
 
-            // The new rows go in without change tracking (a first run on a large book writes millions of them): COPYed on
-            // PostgreSQL, by one prepared INSERT on SQLite. The promises, plans and tasks the day moved on are saved by EF.
-            var close = works.SelectMany(w => w.Work.CloseTasks).ToList();
-            if (close.Count > 0)
-                foreach (var task in await db.WorkTasks.Where(t => close.Contains(t.Id) && t.State == WorkTaskState.Open).ToListAsync(ct))
-                    task.Complete(asOf);
+            if (held is not null)
+            {
+                await held.WriteAsync(async (writer, token) =>
+                {
+                    var transaction = writer.Database.CurrentTransaction
+                                      ?? throw new InvalidOperationException("the held write lock has no transaction to write the range in");
+                    await transaction.CreateSavepointAsync(RangeSavepoint, token);
+                    try
+                    {
+                        // The promises and plans the day moved on were read here; the holder saves them.
+                        MoveChanges(db, writer);
+                        await WriteRangeAsync(writer, works, asOf, token);
+                        await transaction.ReleaseSavepointAsync(RangeSavepoint, token);
+                    }
+                    catch
+                    {
+                        await transaction.RollbackToSavepointAsync(RangeSavepoint, CancellationToken.None);
+                        await transaction.ReleaseSavepointAsync(RangeSavepoint, CancellationToken.None);
+                        throw;
+                    }
+                }, ct);
+                timer.Lap("write");
+                if (Stage is { } written)
+                    foreach (var (account, _, _) in works) await written("written", account.Id);
+                return (works.SelectMany(w => w.Work.Items).ToList(), 0);
+            }
+
             try
             {
-                await db.SaveChangesAsync(ct);
-                await new BulkUpsert<OutboxMessage>(db).InsertNewAsync(works.SelectMany(w => w.Work.Messages).ToList(), ct);
-                await new BulkUpsert<WorkTask>(db).InsertNewAsync(works.SelectMany(w => w.Work.Tasks).ToList(), ct);
-                await new BulkUpsert<CollectionStepDone>(db).InsertNewAsync(works.SelectMany(w => w.Work.Done).ToList(), ct);
-                await new BulkUpsert<AuditEntry>(db).InsertNewAsync(works.SelectMany(w => w.Work.Audit).ToList(), ct);
-                await new BulkUpsert<RenewalReview>(db).InsertNewAsync(works.SelectMany(w => w.Work.Reviews).ToList(), ct);
+                await WriteRangeAsync(db, works, asOf, ct);
                 if (Stage is { } beforeCommit)
                     foreach (var (account, _, _) in works) await beforeCommit("before-commit", account.Id);
-                await tx.CommitAsync(ct);
+                await tx!.CommitAsync(ct);
             }
             catch (Exception e) when (IsUniqueViolation(e))
             {
-                await tx.RollbackAsync(ct);
+                await tx!.RollbackAsync(ct);
                 works.Clear();
             }
             timer.Lap("write");
@@ -240,6 +281,55 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                 else items.AddRange(written);
             }
         return (items, alreadyDone);
+    }
+
+    private const string RangeSavepoint = "collection_range";
+
+    /// <summary>
+    /// The range's work, in <paramref name="db"/>'s transaction: the new rows go in without change tracking (a first run
+    /// on a large book writes millions of them), COPYed on PostgreSQL, by one prepared INSERT on SQLite; the promises,
+    /// plans and tasks the day moved on are saved by EF.
+    /// </summary>
+    private static async Task WriteRangeAsync(CsmDbContext db, List<(Account Account, RiskTier Tier, AccountWork Work)> works, DateOnly asOf, CancellationToken ct)
+    {
+        var close = works.SelectMany(w => w.Work.CloseTasks).ToList();
+        if (close.Count > 0)
+            foreach (var task in await db.WorkTasks.Where(t => close.Contains(t.Id) && t.State == WorkTaskState.Open).ToListAsync(ct))
+                task.Complete(asOf);
+        await db.SaveChangesAsync(ct);
+        await new BulkUpsert<OutboxMessage>(db).InsertNewAsync(works.SelectMany(w => w.Work.Messages).ToList(), ct);
+        await new BulkUpsert<WorkTask>(db).InsertNewAsync(works.SelectMany(w => w.Work.Tasks).ToList(), ct);
+        await new BulkUpsert<CollectionStepDone>(db).InsertNewAsync(works.SelectMany(w => w.Work.Done).ToList(), ct);
+        await new BulkUpsert<AuditEntry>(db).InsertNewAsync(works.SelectMany(w => w.Work.Audit).ToList(), ct);
+        await new BulkUpsert<RenewalReview>(db).InsertNewAsync(works.SelectMany(w => w.Work.Reviews).ToList(), ct);
+    }
+
+    /// <summary>
+    /// Gives <paramref name="to"/> the entities <paramref name="from"/> tracks, in the states they have there (the
+    /// properties changed marked changed, with their values as read), so that saving <paramref name="to"/> writes what
+    /// the range changed. Every tracked entity goes, unchanged ones too, so that each one a changed one refers to is
+    /// known to <paramref name="to"/> as it is.
+    /// </summary>
+    private static void MoveChanges(CsmDbContext from, CsmDbContext to)
+    {
+        from.ChangeTracker.DetectChanges();
+        var moving = from.ChangeTracker.Entries()
+            .Select(e => (e.Entity, e.State, Changed: e.Properties.Where(p => p.IsModified).Select(p => (p.Metadata.Name, p.OriginalValue)).ToList()))
+            .ToList();
+        from.ChangeTracker.Clear();
+        foreach (var (entity, state, _) in moving)
+            to.Entry(entity).State = state == EntityState.Added ? EntityState.Added : EntityState.Unchanged;
+        foreach (var (entity, state, changed) in moving)
+        {
+            var target = to.Entry(entity);
+            if (state == EntityState.Deleted) target.State = EntityState.Deleted;
+            foreach (var (name, original) in changed)
+            {
+                var property = target.Property(name);
+                property.OriginalValue = original;
+                property.IsModified = true;
+            }
+        }
     }
 
     /// <summary>

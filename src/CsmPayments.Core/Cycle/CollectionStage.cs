@@ -7,10 +7,11 @@ namespace CsmPayments.Cycle;
 
 /// <summary>
 /// The collection part of the daily run: each account's playbook for the risk tier the health stage gave it, every action
-/// recorded with its outbox message (<see cref="CollectionCycle"/>). On PostgreSQL it runs beside the health stage, each
-/// range once the health stage has evaluated its accounts (<see cref="CycleRun.CollectsBesideHealth"/>); on SQLite after
-/// it. Accounts whose promise to pay broke today are kept on the run, so the alert stage raises the CSM's alert the same
-/// day. Runs only in the full daily run (a refresh of a few accounts after an event sends nothing).
+/// recorded with its outbox message (<see cref="CollectionCycle"/>). It runs beside the health stage, each range once the
+/// health stage has evaluated its accounts (<see cref="CycleRun.CollectsBesideHealth"/>); on SQLite its ranges write in
+/// the health stage's transaction (<see cref="CycleRun.HeldWriteLock"/>). Accounts whose promise to pay broke today are
+/// kept on the run, so the alert stage raises the CSM's alert the same day. Runs only in the full daily run (a refresh of
+/// a few accounts after an event sends nothing).
 /// </summary>
 public static class CollectionStage
 {
@@ -21,6 +22,8 @@ public static class CollectionStage
     public static async Task IssueRenewalInvoicesAsync(CycleRun run, CancellationToken ct)
     {
         if (!run.CollectsToday || run.Collections is not { } collections) return;
+        // Before the health stage holds SQLite's write lock: a first key is written through a connection of its own.
+        collections.EnsurePaymentLinkKey();
         run.RenewalsIssued.AddRange(await collections.IssueRenewalInvoicesAsync(run.AsOf, run.DryRun, owed: null, ct));
     }
 
@@ -31,6 +34,14 @@ public static class CollectionStage
     {
         if (run.CollectingBesideHealth is { } beside) await beside;
         else await CollectAsync(run, ct);
+        // Read once what the stage wrote is committed (on SQLite, with the health stage's transaction).
+        if (run.DryRun || run.CollectionsResult is null) return;
+        await using var db = run.Database.Open();
+        var asOf = run.AsOf;
+        var broken = await db.PromisesToPay.AsNoTracking()
+            .Where(p => p.State == PromiseState.Broken && p.ClosedOn == asOf)
+            .Select(p => p.AccountId).Distinct().ToListAsync(ct);
+        run.BrokenPromiseAccounts.UnionWith(broken);
     }
 
     private static async Task CollectAsync(CycleRun run, CancellationToken ct)
@@ -38,14 +49,7 @@ public static class CollectionStage
         if (!run.CollectsToday || run.Collections is not { } collections) return;
         run.CollectionsResult = await collections.RunAsync(run.AsOf, run.DryRun, ct, owed: run.Owed,
             time: (step, time) => run.Summary.Time("collections: " + step, time), itemsKept: run.CollectionItemsListed, arriving: run.Tiers,
-            renewalsIssued: run.RenewalsIssued);
-        if (run.DryRun) return;
-        await using var db = run.Database.Open();
-        var asOf = run.AsOf;
-        var broken = await db.PromisesToPay.AsNoTracking()
-            .Where(p => p.State == PromiseState.Broken && p.ClosedOn == asOf)
-            .Select(p => p.AccountId).Distinct().ToListAsync(ct);
-        run.BrokenPromiseAccounts.UnionWith(broken);
+            renewalsIssued: run.RenewalsIssued, held: run.HeldWriteLock);
     }
 }
 

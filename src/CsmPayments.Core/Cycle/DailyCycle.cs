@@ -67,10 +67,15 @@ public sealed class CycleRun
 
     /// <summary>
     /// Whether the collection stage runs beside the health stage, each of its ranges as soon as the health stage has
-    /// evaluated the range's accounts: on PostgreSQL, where the two write at once. SQLite lets one writer in at a time,
-    /// and the health stage writes in one transaction, so there collections follow health.
+    /// evaluated the range's accounts: whenever it runs. On PostgreSQL the two write at once, each in its own
+    /// transactions. SQLite lets one writer in at a time, and the health stage holds that lock from its start: there
+    /// collection ranges read on their own connections and write in the health stage's transaction
+    /// (<see cref="HeldWriteLock"/>), and it commits once they are done.
     /// </summary>
-    public bool CollectsBesideHealth => CollectsToday && Database.Options.Provider == StorageProvider.Postgres;
+    public bool CollectsBesideHealth => CollectsToday;
+
+    /// <summary>On SQLite, the health stage's transaction the collection stage beside it writes in; set by the health stage.</summary>
+    public HeldWriteLock? HeldWriteLock { get; set; }
 
     /// <summary>The risk tiers the health stage gave, range by range, which the collection stage reads.</summary>
     public EvaluatedTiers Tiers { get; } = new();
@@ -138,7 +143,7 @@ public sealed class CycleSummary
 /// <summary>
 /// The daily run for one day, stage after stage: the renewal invoices due (so that the day's ledger holds them before it
 /// is read), segments and health (snapshots, segment history), collections (the playbook step due for each account,
-/// recorded with its outbox message; on PostgreSQL beside the health stage, range by range behind it), alerts, then
+/// recorded with its outbox message; beside the health stage, range by range behind it), alerts, then
 /// delivery of the outbox.
 /// Each stage reads what the earlier ones left in the <see cref="CycleRun"/>; a new stage is appended to <see cref="Stages"/>.
 /// Running the same day twice changes nothing.

@@ -81,8 +81,12 @@ public static class HealthStage
         for (var k = 0; k < Math.Min(LoadsAhead, chunks.Count); k++) loading.Enqueue(Start(k));
         // The writer owns the writing connection and its transaction; evaluated ranges reach it in order.
         var writes = Channel.CreateBounded<Evaluated>(new BoundedChannelOptions(WritesBehind) { SingleReader = true, SingleWriter = true });
+        // The collection stage works behind this one, each of its ranges once the tiers of its accounts are given. On
+        // SQLite the writer's transaction holds the only write lock from its start (BEGIN IMMEDIATE): the collection ranges
+        // read on their own connections and write in it, taking turns with this stage's writes, and it commits them all.
+        using var held = transaction is not null && writer.Provider == StorageProvider.Sqlite && run.CollectsBesideHealth ? new HeldWriteLock(writer) : null;
+        run.HeldWriteLock = held;
         var writing = run.DryRun ? Task.CompletedTask : Task.Run(WriteAllAsync, CancellationToken.None);
-        // On PostgreSQL the collection stage works behind this one, each of its ranges once the tiers of its accounts are given.
         if (run.CollectsBesideHealth) run.CollectingBesideHealth = CollectionStage.StartBesideHealth(run, ct);
         var evaluated = false;
         try
@@ -172,6 +176,9 @@ public static class HealthStage
         try
         {
             await writing;
+            // On SQLite the collection stage writes in this transaction: it ends before the commit. Should it fail, the
+            // ranges it wrote commit with the snapshots, as they would on their own, and its own stage reports the failure.
+            if (held is not null && run.CollectingBesideHealth is { } collecting) await Task.WhenAny(collecting);
             if (transaction is not null) await transaction.CommitAsync(ct);
         }
         catch (Exception e)
@@ -195,24 +202,31 @@ public static class HealthStage
         {
             try
             {
-                await foreach (var (toStore, changed, usageChanges, settled, ledgerNotes) in writes.Reader.ReadAllAsync(ct))
+                await foreach (var evaluated in writes.Reader.ReadAllAsync(ct))
                 {
-                    var clock = System.Diagnostics.Stopwatch.StartNew();
-                    await SettledInvoices.WriteAsync(ledgerWriter, settled, ledgerNotes, ct);
-                    timings.Time("write settled invoices", clock.Elapsed);
-                    clock.Restart();
-                    await UsageRoll.DeleteChangesAsync(writer, usageChanges, ct);
-                    // A first run of the day meets no stored rows of that day: they are inserted without a merge.
-                    summary.SnapshotsWritten += rerun ? await snapshots.WriteAsync(toStore, ct) : await snapshots.InsertAsync(toStore, ct);
-                    if (rerun) await assignments.WriteAsync(changed, ct);
-                    else await assignments.InsertAsync(changed, ct);
-                    timings.Time("write snapshots and segments", clock.Elapsed);
+                    if (held is null) await WriteAsync(evaluated);
+                    else await held.WriteAsync((_, _) => WriteAsync(evaluated), ct);
                 }
             }
             catch (Exception e)
             {
                 writes.Writer.TryComplete(e);
                 throw;
+            }
+
+            async Task WriteAsync(Evaluated evaluated)
+            {
+                var (toStore, changed, usageChanges, settled, ledgerNotes) = evaluated;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                await SettledInvoices.WriteAsync(ledgerWriter, settled, ledgerNotes, ct);
+                timings.Time("write settled invoices", clock.Elapsed);
+                clock.Restart();
+                await UsageRoll.DeleteChangesAsync(writer, usageChanges, ct);
+                // A first run of the day meets no stored rows of that day: they are inserted without a merge.
+                summary.SnapshotsWritten += rerun ? await snapshots.WriteAsync(toStore, ct) : await snapshots.InsertAsync(toStore, ct);
+                if (rerun) await assignments.WriteAsync(changed, ct);
+                else await assignments.InsertAsync(changed, ct);
+                timings.Time("write snapshots and segments", clock.Elapsed);
             }
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using CsmPayments.Accounts;
 using CsmPayments.Billing;
 using CsmPayments.Collections;
+using CsmPayments.Cycle;
 using CsmPayments.Messaging;
 using CsmPayments.Organisation;
 using CsmPayments.Storage;
@@ -104,11 +105,27 @@ public sealed class CollectionsWorld : IAsyncDisposable
     public static SmtpOptions Smtp(int port) => new() { Host = "127.0.0.1", Port = port, UseTls = false, From = "billing@northwind.test" };
 
     /// <summary>Sets the clock to the morning of <paramref name="day"/> and runs the cycle for it.</summary>
+    /// <summary>
+    /// Whether <see cref="RunDayAsync"/> writes as the daily cycle does on SQLite: the day's renewal invoices first, then
+    /// every range read on its own connection and written in one transaction that holds the write lock from its start
+    /// (<see cref="HeldWriteLock"/>), committed at the end.
+    /// </summary>
+    public bool WritesUnderHeldLock { get; set; }
+
     public async Task<CycleResult> RunDayAsync(DateOnly day, bool dryRun = false)
     {
         var now = At(day);
         if (now > Clock.GetUtcNow()) Clock.SetUtcNow(now);
-        return await Cycle().RunAsync(day, dryRun);
+        if (!WritesUnderHeldLock) return await Cycle().RunAsync(day, dryRun);
+        var cycle = Cycle();
+        cycle.EnsurePaymentLinkKey();
+        var renewals = await cycle.IssueRenewalInvoicesAsync(day, dryRun, null, CancellationToken.None);
+        await using var writer = Database.Open();
+        await using var transaction = await writer.Database.BeginTransactionAsync();
+        using var held = new HeldWriteLock(writer);
+        var result = await cycle.RunAsync(day, dryRun, renewalsIssued: renewals, held: held);
+        await transaction.CommitAsync();
+        return result;
     }
 
     public ValueTask DisposeAsync() => Database.DisposeAsync();

@@ -191,45 +191,51 @@ public sealed class DailyCycleCollectionsTests
     }
 
     /// <summary>
-    /// On PostgreSQL the collection stage works beside the health stage, each range as soon as the health stage has given
-    /// its accounts their tiers: here the health stage is held after its first range until the collection stage has
-    /// committed that range's work (it would wait for ever if collections followed health). On SQLite, with one writer at
-    /// a time, collections follow health: nothing is committed before every account is evaluated.
+    /// The collection stage works beside the health stage, each range as soon as the health stage has given its accounts
+    /// their tiers: here the health stage is held after its first range until the collection stage has written that
+    /// range's work (it would wait for ever if collections followed health). On PostgreSQL each range commits on its own;
+    /// on SQLite, whose one write lock the health stage holds, the range is written in the health stage's transaction:
+    /// another connection sees none of it until the stage commits, and then all of it.
     /// </summary>
     [Theory, Providers]
-    public async Task On_postgres_collections_work_each_range_behind_the_health_stage_and_on_sqlite_after_it(StorageProvider provider)
+    public async Task Collections_work_each_range_behind_the_health_stage_committing_on_their_own_on_postgres_and_with_health_on_sqlite(StorageProvider provider)
     {
         await using var world = await CollectionsWorld.CreateAsync(provider);
         var accounts = await FourInvoicedAccountsAsync(world);
         var settings = new EvaluationSettings(new HealthOptions(), new SegmentOptions(), world.Organisation.Rates());
-        var firstCommitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var evaluatedAtCommit = new List<long>();
+        var firstWritten = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var evaluatedAtWrite = new List<long>();
         var progress = new HealthProgress();
+        var sqlite = provider == StorageProvider.Sqlite;
         var collections = new CsmPayments.Collections.CollectionCycle(world.Database.Database, world.Playbook, world.Templates, world.Organisation, world.Links, world.Clock)
         {
             RangeSize = 1,
             Stage = (stage, _) =>
             {
-                if (stage != "committed") return Task.CompletedTask;
-                lock (evaluatedAtCommit) evaluatedAtCommit.Add(progress.Done);
-                firstCommitted.TrySetResult();
+                if (stage != (sqlite ? "written" : "committed")) return Task.CompletedTask;
+                lock (evaluatedAtWrite) evaluatedAtWrite.Add(progress.Done);
+                firstWritten.TrySetResult();
                 return Task.CompletedTask;
             },
         };
-        var beside = provider == StorageProvider.Postgres;
-        // Held after the first range until the collection stage has committed its work (on PostgreSQL only).
+        var seenWhileHeld = -1;
+        // Held after the first range until the collection stage has written its work; meanwhile another connection looks.
         progress.OnReport = done =>
         {
-            if (beside && done == 1) Assert.True(firstCommitted.Task.Wait(TimeSpan.FromSeconds(60)), "collections committed nothing while health was held");
+            if (done != 1) return;
+            Assert.True(firstWritten.Task.Wait(TimeSpan.FromSeconds(60)), "collections wrote nothing while health was held");
+            using var look = world.Database.Open();
+            seenWhileHeld = look.OutboxMessages.Count();
         };
         var run = new CycleRun(world.Database.Database, Start, settings, false, progress) { RangeSize = 1, Collections = collections };
         await DailyCycle.RunAsync(run, CancellationToken.None);
 
-        Assert.Equal(beside, run.CollectsBesideHealth);
+        Assert.True(run.CollectsBesideHealth);
+        Assert.Equal(sqlite, run.HeldWriteLock is not null);
         Assert.Equal(accounts.Count, run.CollectionsResult!.Count(CsmPayments.Collections.CycleItemKind.Email));
-        Assert.Equal(accounts.Count, evaluatedAtCommit.Count);
-        if (beside) Assert.Equal(1, evaluatedAtCommit[0]);
-        else Assert.All(evaluatedAtCommit, done => Assert.Equal(accounts.Count, done));
+        Assert.Equal(accounts.Count, evaluatedAtWrite.Count);
+        Assert.Equal(1, evaluatedAtWrite[0]);
+        Assert.Equal(sqlite ? 0 : 1, seenWhileHeld);
         await using var db = world.Database.Open();
         Assert.Equal(accounts.Count, await db.OutboxMessages.CountAsync());
         Assert.Equal(accounts.Count, await db.HealthSnapshots.CountAsync(s => s.AsOf == Start));
@@ -237,7 +243,7 @@ public sealed class DailyCycleCollectionsTests
 
     /// <summary>
     /// The daily cycle issues an approved review's renewal invoice before its health stage reads the ledger: the day's
-    /// health finds it owed, the collection stage (beside health on PostgreSQL) delivers it that day, and only once.
+    /// health finds it owed, the collection stage beside health delivers it that day, and only once.
     /// </summary>
     [Theory, Providers]
     public async Task The_cycle_issues_the_renewal_invoice_before_health_reads_the_ledger_and_delivers_it_the_same_day(StorageProvider provider)
@@ -282,8 +288,9 @@ public sealed class DailyCycleCollectionsTests
     }
 
     /// <summary>
-    /// A health stage that fails part way fails the run with its own error, and the collection stage beside it (on
-    /// PostgreSQL) goes no further than the accounts the health stage had evaluated, and has ended when the run fails.
+    /// A health stage that fails part way fails the run with its own error, and the collection stage beside it goes no
+    /// further than the accounts the health stage had evaluated, and has ended when the run fails (on SQLite, where it
+    /// wrote in the health stage's transaction, nothing of it stays).
     /// </summary>
     [Theory, Providers]
     public async Task When_the_health_stage_fails_part_way_collections_go_no_further_than_the_accounts_it_evaluated(StorageProvider provider)
@@ -304,12 +311,13 @@ public sealed class DailyCycleCollectionsTests
 
         Assert.Equal("evaluation stopped", error.Message);
         // The stage beside health has ended by the time the run fails: nothing it could still write is missed below.
-        Assert.True(run.CollectingBesideHealth is null or { IsCompleted: true });
-        Assert.Equal(provider == StorageProvider.Postgres, run.CollectingBesideHealth is not null);
+        Assert.True(run.CollectingBesideHealth is { IsCompleted: true });
         await using var db = world.Database.Open();
         Assert.Equal(0, await db.HealthSnapshots.CountAsync());
         var reminded = await db.OutboxMessages.Select(m => m.AccountId).ToListAsync();
         Assert.All(reminded, a => Assert.Contains(a, accounts.Take(2)));
+        // On SQLite what the collection stage wrote was in the health stage's transaction, rolled back with it.
+        if (provider == StorageProvider.Sqlite) Assert.Empty(reminded);
         Assert.Equal(0, await db.RenewalReviews.CountAsync());
         Assert.Equal(0, await db.WorkTasks.CountAsync());
     }

@@ -27,9 +27,16 @@ public sealed class WorkflowScenarioTests
     }
 
     [Theory, Providers]
-    public async Task A_kept_promise_pauses_the_ladder_and_nothing_more_is_sent(StorageProvider provider)
+    public Task A_kept_promise_pauses_the_ladder_and_nothing_more_is_sent(StorageProvider provider) => KeptPromiseAsync(provider, held: false);
+
+    /// <summary>As the daily cycle writes on SQLite: what the day moved on was read on one connection and is saved in a transaction held on another.</summary>
+    [Fact]
+    public Task Under_the_health_stage_s_held_write_lock_a_kept_promise_pauses_the_ladder_and_nothing_more_is_sent() => KeptPromiseAsync(StorageProvider.Sqlite, held: true);
+
+    private static async Task KeptPromiseAsync(StorageProvider provider, bool held)
     {
         await using var world = await CollectionsWorld.CreateAsync(provider);
+        world.WritesUnderHeldLock = held;
         await using var smtp = await SmtpTestServer.StartAsync();
         var account = await world.AccountAsync("Acme");
         var invoice = await world.InvoiceAsync(account, "INV-1", Start.AddDays(-30), Start, 800m);
@@ -47,9 +54,16 @@ public sealed class WorkflowScenarioTests
     }
 
     [Theory, Providers]
-    public async Task A_broken_promise_resumes_the_ladder_after_the_grace_period_and_tells_the_csm(StorageProvider provider)
+    public Task A_broken_promise_resumes_the_ladder_after_the_grace_period_and_tells_the_csm(StorageProvider provider) => BrokenPromiseAsync(provider, held: false);
+
+    /// <summary>As the daily cycle writes on SQLite: what the day moved on was read on one connection and is saved in a transaction held on another.</summary>
+    [Fact]
+    public Task Under_the_health_stage_s_held_write_lock_a_broken_promise_resumes_the_ladder_and_tells_the_csm() => BrokenPromiseAsync(StorageProvider.Sqlite, held: true);
+
+    private static async Task BrokenPromiseAsync(StorageProvider provider, bool held)
     {
         await using var world = await CollectionsWorld.CreateAsync(provider);
+        world.WritesUnderHeldLock = held;
         await using var smtp = await SmtpTestServer.StartAsync();
         var account = await world.AccountAsync("Acme");
         await world.InvoiceAsync(account, "INV-1", Start.AddDays(-30), Start, 800m);
@@ -96,9 +110,16 @@ public sealed class WorkflowScenarioTests
     }
 
     [Theory, Providers]
-    public async Task Plan_reminders_follow_the_instalments_and_a_missed_one_breaks_the_plan_and_resumes_the_ladder(StorageProvider provider)
+    public Task Plan_reminders_follow_the_instalments_and_a_missed_one_breaks_the_plan_and_resumes_the_ladder(StorageProvider provider) => PlanAsync(provider, held: false);
+
+    /// <summary>As the daily cycle writes on SQLite: what the day moved on was read on one connection and is saved in a transaction held on another.</summary>
+    [Fact]
+    public Task Under_the_health_stage_s_held_write_lock_plan_reminders_follow_the_instalments_and_a_missed_one_breaks_the_plan() => PlanAsync(StorageProvider.Sqlite, held: true);
+
+    private static async Task PlanAsync(StorageProvider provider, bool held)
     {
         await using var world = await CollectionsWorld.CreateAsync(provider);
+        world.WritesUnderHeldLock = held;
         await using var smtp = await SmtpTestServer.StartAsync();
         var account = await world.AccountAsync("Acme");
         await world.InvoiceAsync(account, "INV-1", Start.AddDays(-30), Start, 3000m);
