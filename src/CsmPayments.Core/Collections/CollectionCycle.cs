@@ -166,7 +166,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// <summary>How many accounts (by id) one range covers: read with one query per table, written in one transaction.</summary>
     public int RangeSize { get; init; } = 2000;
 
-    /// <summary>Ranges worked at once on PostgreSQL (SQLite works one at a time whatever this says).</summary>
+    /// <summary>Ranges worked at once on PostgreSQL, and on SQLite under a held write lock (otherwise SQLite works one at a time).</summary>
     public int RangesAtOnce
     {
         get;
