@@ -12,12 +12,14 @@ import json
 import sqlite3
 import sys
 
+if len(sys.argv) < 3 or sys.argv[2] not in ('save', 'undo') or (sys.argv[2] == 'undo' and len(sys.argv) < 4):
+    sys.exit(__doc__)
 db, verb = sys.argv[1], sys.argv[2]
 tables = ['outbox_messages', 'audit_entries', 'work_tasks', 'alerts', 'renewal_reviews', 'segment_assignments']
 c = sqlite3.connect(db, timeout=60)
 if verb == 'save':
     json.dump({t: c.execute(f'SELECT COALESCE(MAX(id), 0) FROM {t}').fetchone()[0] for t in tables}, open(db + '.undo.json', 'w'))
-elif verb == 'undo':
+else:
     day = sys.argv[3]
     saved = json.load(open(db + '.undo.json'))
     for t in tables:
@@ -28,5 +30,3 @@ elif verb == 'undo':
     c.execute("UPDATE work_tasks SET state = 'Open', done_on = NULL WHERE done_on = ?", (day,))
     c.commit()
     c.execute('PRAGMA wal_checkpoint(TRUNCATE)')
-else:
-    sys.exit(__doc__)
