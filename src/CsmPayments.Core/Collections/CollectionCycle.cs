@@ -47,18 +47,6 @@ public interface IArrivingRiskTiers
 }
 
 /// <summary>
-/// A transaction that already holds the database's only write lock (SQLite) and keeps it until the caller commits: the
-/// daily cycle's health stage holds one from its start, and the collection stage beside it reads each range on its own
-/// connection and writes it here, between the health stage's own writes. Nothing another process writes can come between
-/// a range's reads and its writes, and what the range wrote commits with everything else the day wrote.
-/// </summary>
-public interface IHeldWriteLock
-{
-    /// <summary>Runs <paramref name="write"/> on the holding context, in its transaction, when no other write is using it.</summary>
-    Task WriteAsync(Func<CsmDbContext, CancellationToken, Task> write, CancellationToken ct);
-}
-
-/// <summary>
 /// The collection part of the daily run for as-of date D: evaluates promises and payment plans, works out each
 /// account's due playbook steps (<see cref="CollectionDecision"/>), opens renewal reviews, and records every action
 /// with its outbox message, tasks and audit entries. Accounts go in ranges of <see cref="RangeSize"/>: each range is
@@ -90,7 +78,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     public async Task<CycleResult> RunAsync(DateOnly asOf, bool dryRun = false, CancellationToken ct = default,
         IReadOnlyDictionary<long, RiskTier>? riskTiers = null, OwedInvoices? owed = null, Action<string, TimeSpan>? time = null,
         int itemsKept = int.MaxValue, IArrivingRiskTiers? arriving = null, IReadOnlyList<CycleItem>? renewalsIssued = null,
-        IHeldWriteLock? held = null)
+        HeldWriteLock? held = null)
     {
         var timer = new StepTimer(time);
         var rates = organisation.Rates();
@@ -196,7 +184,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
     /// fails leaves nothing of itself there. No other writer can have recorded anything first, so a refusal is an error.
     /// </summary>
     private async Task<(List<CycleItem> Items, int AlreadyDone)> RunRangeAsync(long from, long to, Func<long, RiskTier> tiers,
-        Dictionary<long, User> users, ExchangeRates rates, DateOnly asOf, bool dryRun, long[]? owed, IHeldWriteLock? held, Action<string, TimeSpan>? time,
+        Dictionary<long, User> users, ExchangeRates rates, DateOnly asOf, bool dryRun, long[]? owed, HeldWriteLock? held, Action<string, TimeSpan>? time,
         CancellationToken ct)
     {
         var timer = new StepTimer(time);

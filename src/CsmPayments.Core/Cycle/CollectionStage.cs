@@ -8,7 +8,7 @@ namespace CsmPayments.Cycle;
 /// <summary>
 /// The collection part of the daily run: each account's playbook for the risk tier the health stage gave it, every action
 /// recorded with its outbox message (<see cref="CollectionCycle"/>). It runs beside the health stage, each range once the
-/// health stage has evaluated its accounts (<see cref="CycleRun.CollectsBesideHealth"/>); on SQLite its ranges write in
+/// health stage has evaluated its accounts (<see cref="CycleRun.CollectingBesideHealth"/>); on SQLite its ranges write in
 /// the health stage's transaction (<see cref="CycleRun.HeldWriteLock"/>). Accounts whose promise to pay broke today are
 /// kept on the run, so the alert stage raises the CSM's alert the same day. Runs only in the full daily run (a refresh of
 /// a few accounts after an event sends nothing).

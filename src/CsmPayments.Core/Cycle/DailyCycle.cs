@@ -66,15 +66,12 @@ public sealed class CycleRun
     public bool CollectsToday => Collections is not null && Accounts is null;
 
     /// <summary>
-    /// Whether the collection stage runs beside the health stage, each of its ranges as soon as the health stage has
-    /// evaluated the range's accounts: whenever it runs. On PostgreSQL the two write at once, each in its own
-    /// transactions. SQLite lets one writer in at a time, and the health stage holds that lock from its start: there
-    /// collection ranges read on their own connections and write in the health stage's transaction
-    /// (<see cref="HeldWriteLock"/>), and it commits once they are done.
+    /// On SQLite, the health stage's transaction the collection stage beside it writes in; set by the health stage. The
+    /// collection stage always runs beside the health stage, each of its ranges as soon as the health stage has evaluated
+    /// the range's accounts. On PostgreSQL the two write at once, each in its own transactions. SQLite lets one writer in
+    /// at a time, and the health stage holds that lock from its start: there collection ranges read on their own
+    /// connections and write here, and the health stage commits once they are done.
     /// </summary>
-    public bool CollectsBesideHealth => CollectsToday;
-
-    /// <summary>On SQLite, the health stage's transaction the collection stage beside it writes in; set by the health stage.</summary>
     public HeldWriteLock? HeldWriteLock { get; set; }
 
     /// <summary>The risk tiers the health stage gave, range by range, which the collection stage reads.</summary>

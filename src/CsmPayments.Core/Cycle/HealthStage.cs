@@ -84,10 +84,10 @@ public static class HealthStage
         // The collection stage works behind this one, each of its ranges once the tiers of its accounts are given. On
         // SQLite the writer's transaction holds the only write lock from its start (BEGIN IMMEDIATE): the collection ranges
         // read on their own connections and write in it, taking turns with this stage's writes, and it commits them all.
-        using var held = transaction is not null && writer.Provider == StorageProvider.Sqlite && run.CollectsBesideHealth ? new HeldWriteLock(writer) : null;
+        using var held = transaction is not null && writer.Provider == StorageProvider.Sqlite && run.CollectsToday ? new HeldWriteLock(writer) : null;
         run.HeldWriteLock = held;
         var writing = run.DryRun ? Task.CompletedTask : Task.Run(WriteAllAsync, CancellationToken.None);
-        if (run.CollectsBesideHealth) run.CollectingBesideHealth = CollectionStage.StartBesideHealth(run, ct);
+        if (run.CollectsToday) run.CollectingBesideHealth = CollectionStage.StartBesideHealth(run, ct);
         var evaluated = false;
         try
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using CsmPayments.Accounts;
 using CsmPayments.Billing;
 using CsmPayments.Collections;
-using CsmPayments.Cycle;
 using CsmPayments.Messaging;
 using CsmPayments.Organisation;
 using CsmPayments.Storage;
@@ -104,7 +103,6 @@ public sealed class CollectionsWorld : IAsyncDisposable
 
     public static SmtpOptions Smtp(int port) => new() { Host = "127.0.0.1", Port = port, UseTls = false, From = "billing@northwind.test" };
 
-    /// <summary>Sets the clock to the morning of <paramref name="day"/> and runs the cycle for it.</summary>
     /// <summary>
     /// Whether <see cref="RunDayAsync"/> writes as the daily cycle does on SQLite: the day's renewal invoices first, then
     /// every range read on its own connection and written in one transaction that holds the write lock from its start
@@ -112,6 +110,7 @@ public sealed class CollectionsWorld : IAsyncDisposable
     /// </summary>
     public bool WritesUnderHeldLock { get; set; }
 
+    /// <summary>Sets the clock to the morning of <paramref name="day"/> and runs the cycle for it.</summary>
     public async Task<CycleResult> RunDayAsync(DateOnly day, bool dryRun = false)
     {
         var now = At(day);

@@ -230,7 +230,7 @@ public sealed class DailyCycleCollectionsTests
         var run = new CycleRun(world.Database.Database, Start, settings, false, progress) { RangeSize = 1, Collections = collections };
         await DailyCycle.RunAsync(run, CancellationToken.None);
 
-        Assert.True(run.CollectsBesideHealth);
+        Assert.NotNull(run.CollectingBesideHealth);
         Assert.Equal(sqlite, run.HeldWriteLock is not null);
         Assert.Equal(accounts.Count, run.CollectionsResult!.Count(CsmPayments.Collections.CycleItemKind.Email));
         Assert.Equal(accounts.Count, evaluatedAtWrite.Count);
