@@ -110,7 +110,7 @@ internal sealed class ImportRow(RowValues values, ImportErrors errors, Func<int,
         if (!values.TryField(column.Name, out var field)) return null;
         var bytes = values.Span(field);
         if (bytes.IsEmpty) return null;
-        if (TryIsoDate(bytes, out var date)) return date;
+        if (IsoDates.TryParse(bytes, out var date)) return date;
         Error(column, $"{Quote(field)} is not a date (expected yyyy-MM-dd)");
         return null;
     }
@@ -230,27 +230,5 @@ internal sealed class ImportRow(RowValues values, ImportErrors errors, Func<int,
     {
         if (Ok(column)) Error(column, "a value is required");
         return default;
-    }
-
-    /// <summary>yyyy-MM-dd and nothing else: four-digit year, two-digit month and day, a real calendar date.</summary>
-    private static bool TryIsoDate(ReadOnlySpan<byte> text, out DateOnly date)
-    {
-        date = default;
-        if (text.Length != 10 || text[4] != (byte)'-' || text[7] != (byte)'-') return false;
-        if (!TryDigits(text[..4], out var year) || !TryDigits(text[5..7], out var month) || !TryDigits(text[8..], out var day)) return false;
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
-        date = new DateOnly(year, month, day);
-        return true;
-    }
-
-    private static bool TryDigits(ReadOnlySpan<byte> text, out int value)
-    {
-        value = 0;
-        foreach (var b in text)
-        {
-            if (b is < (byte)'0' or > (byte)'9') return false;
-            value = value * 10 + (b - '0');
-        }
-        return true;
     }
 }
