@@ -64,13 +64,13 @@ internal sealed class CollectionBook
         List<Invoice> invoices;
         List<PaymentFacts> payments, applied;
         List<CreditNoteFacts> credits;
-        IQueryable<Payment> succeeded = db.Payments.AsNoTracking().Where(p => p.PaidOn <= asOf && p.Status == PaymentStatus.Succeeded);
+        IQueryable<Payment> succeeded = db.Payments.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(p => p.PaidOn <= asOf && p.Status == PaymentStatus.Succeeded);
         if (owed is null)
         {
-            invoices = await db.Invoices.AsNoTracking().Where(i => i.IssueDate <= asOf && i.AccountId >= from && i.AccountId <= to).ToListAsync(ct);
+            invoices = await db.Invoices.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(i => i.IssueDate <= asOf && i.AccountId >= from && i.AccountId <= to).ToListAsync(ct);
             applied = payments = await succeeded.Where(p => p.AccountId >= from && p.AccountId <= to)
                 .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
-            credits = await db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf && c.AccountId >= from && c.AccountId <= to)
+            credits = await db.CreditNotes.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(c => c.IssuedOn <= asOf && c.AccountId >= from && c.AccountId <= to)
                 .Select(c => new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn)).ToListAsync(ct);
         }
         else
@@ -79,10 +79,10 @@ internal sealed class CollectionBook
             // ledger is counted, so nobody is reminded of what was paid meanwhile.
             // EF.Parameter: the ids go as one array (PostgreSQL) or JSON (SQLite) parameter, not as thousands of parameters
             // of a statement prepared anew for every count.
-            invoices = await db.Invoices.AsNoTracking().Where(i => EF.Parameter(owed).Contains(i.Id) && i.IssueDate <= asOf).ToListAsync(ct);
+            invoices = await db.Invoices.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(i => EF.Parameter(owed).Contains(i.Id) && i.IssueDate <= asOf).ToListAsync(ct);
             applied = await succeeded.Where(p => p.InvoiceId != null && EF.Parameter(owed).Contains(p.InvoiceId.Value))
                 .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
-            credits = await db.CreditNotes.AsNoTracking().Where(c => c.IssuedOn <= asOf && EF.Parameter(owed).Contains(c.InvoiceId))
+            credits = await db.CreditNotes.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(c => c.IssuedOn <= asOf && EF.Parameter(owed).Contains(c.InvoiceId))
                 .Select(c => new CreditNoteFacts(c.AccountId, c.InvoiceId, c.AmountValue, c.Currency, c.IssuedOn)).ToListAsync(ct);
             var counting = promises.Select(p => p.AccountId).Concat(plans.Select(p => p.AccountId)).Distinct().ToList();
             payments = counting.Count == 0 ? [] : await succeeded.Where(p => EF.Parameter(counting).Contains(p.AccountId))
@@ -91,18 +91,18 @@ internal sealed class CollectionBook
         var position = Ledger.Position(asOf, invoices.Select(InvoiceFacts.Of), applied, credits);
         timer.Lap("ledger");
 
-        var contactTasks = await db.WorkTasks.AsNoTracking()
+        var contactTasks = await db.WorkTasks.AsNoTracking().TagWith(SqliteLeanReads.Tag)
             .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)
             .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);
         var done = owed is null
-            ? await db.CollectionStepsDone.AsNoTracking().Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)
+            ? await db.CollectionStepsDone.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)
             // What the day's decisions read: the steps done for owed invoices, today's actions, and plan reminders.
-            : await db.CollectionStepsDone.AsNoTracking()
+            : await db.CollectionStepsDone.AsNoTracking().TagWith(SqliteLeanReads.Tag)
                 .Where(d => d.AccountId >= from && d.AccountId <= to && (EF.Parameter(owed).Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
                 .ToListAsync(ct);
         timer.Lap("steps done");
         // A review opens only before its renewal date: the reviews of renewals already passed are never asked about.
-        var reviews = await db.RenewalReviews.AsNoTracking().Where(r => r.AccountId >= from && r.AccountId <= to && r.RenewalDate > asOf)
+        var reviews = await db.RenewalReviews.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(r => r.AccountId >= from && r.AccountId <= to && r.RenewalDate > asOf)
             .Select(r => new { r.SubscriptionId, r.RenewalDate }).ToListAsync(ct);
         timer.Lap("reviews");
         var reviewed = reviews.Select(r => (r.SubscriptionId, r.RenewalDate)).ToHashSet();
@@ -110,7 +110,7 @@ internal sealed class CollectionBook
         if (owed is not null && reviewDays is { } days)
         {
             // A renewal whose review is open already has nothing to do today.
-            var renewing = (await db.Subscriptions.AsNoTracking()
+            var renewing = (await db.Subscriptions.AsNoTracking().TagWith(SqliteLeanReads.Tag)
                     .Where(s => s.AccountId >= from && s.AccountId <= to && s.RenewalDate > asOf && s.RenewalDate <= asOf.AddDays(days))
                     .Select(s => new { s.AccountId, s.Id, s.RenewalDate }).ToListAsync(ct))
                 .Where(s => !reviewed.Contains((s.Id, s.RenewalDate!.Value))).Select(s => s.AccountId);
@@ -118,18 +118,18 @@ internal sealed class CollectionBook
             var owing = invoices.Select(i => i.AccountId);
             if (mayAct is not null)
             {
-                var contacted = (await db.Contacts.AsNoTracking().Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to)
+                var contacted = (await db.Contacts.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to)
                     .Select(c => c.AccountId).ToListAsync(ct)).ToHashSet();
                 owing = MayAct(position, invoices, disputes, done, busy.ToHashSet(), contacted, asOf, mayAct);
             }
             selection = AccountSelection.Of(owing.Concat(busy));
             timer.Lap("accounts to read");
         }
-        var accounts = selection.Ids is [] ? [] : await selection.Apply(db.Accounts.AsNoTracking(), a => a.Id).OrderBy(a => a.Id).ToListAsync(ct);
+        var accounts = selection.Ids is [] ? [] : await selection.Apply(db.Accounts.AsNoTracking().TagWith(SqliteLeanReads.Tag), a => a.Id).OrderBy(a => a.Id).ToListAsync(ct);
         timer.Lap("accounts");
-        var contacts = selection.Ids is [] ? [] : await selection.Apply(db.Contacts.AsNoTracking(), c => c.AccountId).Where(c => c.Role == ContactRole.Billing).ToListAsync(ct);
+        var contacts = selection.Ids is [] ? [] : await selection.Apply(db.Contacts.AsNoTracking().TagWith(SqliteLeanReads.Tag), c => c.AccountId).Where(c => c.Role == ContactRole.Billing).ToListAsync(ct);
         timer.Lap("contacts");
-        var subscriptions = selection.Ids is [] ? [] : await selection.Apply(db.Subscriptions.AsNoTracking(), s => s.AccountId).ToListAsync(ct);
+        var subscriptions = selection.Ids is [] ? [] : await selection.Apply(db.Subscriptions.AsNoTracking().TagWith(SqliteLeanReads.Tag), s => s.AccountId).ToListAsync(ct);
         timer.Lap("subscriptions");
 
 

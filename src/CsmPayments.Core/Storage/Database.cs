@@ -34,7 +34,7 @@ public sealed class Database(StorageOptions options)
         return new DbContextOptionsBuilder<SqliteCsmDbContext>()
             .UseSqlite(builder.ToString(), o => o.CommandTimeout(600))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(SqlitePragmas.Instance)
+            .AddInterceptors(SqlitePragmas.Instance, SqliteLeanReads.Instance)
             .Options;
     }
 

@@ -252,3 +252,55 @@ public sealed class SqliteReadingTests
 
     private static SqliteLeanReader Lean(SqliteConnection connection, string sql) => SqliteLeanReader.Execute(Command(connection, sql), CancellationToken.None);
 }
+
+/// <summary>The collection stage's tagged EF queries read through the lean reader, and read the same entities.</summary>
+public sealed class SqliteLeanReadsTests
+{
+    [Fact]
+    public async Task Tagged_ef_queries_read_the_same_entities_through_the_lean_reader()
+    {
+        await using var test = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        await CsmPayments.Tests.Cycle.CycleBook.ImportDemoAsync(test);
+        await using var db = test.Open();
+        await SameAsync(db, db.Invoices, i => i.Id);
+        await SameAsync(db, db.Accounts, a => a.Id);
+        await SameAsync(db, db.Contacts, c => c.Id);
+        await SameAsync(db, db.Subscriptions, s => s.Id);
+        await SameAsync(db, db.CreditNotes, c => c.Id);
+    }
+
+    /// <summary>The interceptor hands a tagged command to the lean reader and leaves any other to the provider.</summary>
+    [Fact]
+    public async Task Only_tagged_commands_go_to_the_lean_reader()
+    {
+        await using var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        await using var tagged = connection.CreateCommand();
+        tagged.CommandText = $"-- {SqliteLeanReads.Tag}\n\nSELECT 1";
+        var result = await SqliteLeanReads.Instance.ReaderExecutingAsync(tagged, null!, default);
+        Assert.True(result.HasResult);
+        await using (var reader = Assert.IsType<SqliteLeanReader>(result.Result))
+        {
+            Assert.True(reader.Read());
+            Assert.Equal(1L, reader.GetInt64(0));
+        }
+        await using var plain = connection.CreateCommand();
+        plain.CommandText = "SELECT 1";
+        Assert.False((await SqliteLeanReads.Instance.ReaderExecutingAsync(plain, null!, default)).HasResult);
+        Assert.False(SqliteLeanReads.Instance.ReaderExecuting(plain, null!, default).HasResult);
+    }
+
+    private static async Task SameAsync<T>(CsmDbContext db, IQueryable<T> set, System.Linq.Expressions.Expression<Func<T, long>> key) where T : class
+    {
+        var tagged = set.AsNoTracking().TagWith(SqliteLeanReads.Tag).OrderBy(key);
+        Assert.StartsWith($"-- {SqliteLeanReads.Tag}", tagged.ToQueryString());
+        var lean = await tagged.ToListAsync();
+        var plain = await set.AsNoTracking().OrderBy(key).ToListAsync();
+        Assert.NotEmpty(plain);
+        Assert.Equal(plain.Count, lean.Count);
+        var properties = db.Model.FindEntityType(typeof(T))!.GetProperties().Where(p => !p.IsShadowProperty()).ToList();
+        for (var i = 0; i < plain.Count; i++)
+            foreach (var property in properties)
+                Assert.Equal(property.GetGetter().GetClrValue(plain[i]), property.GetGetter().GetClrValue(lean[i]));
+    }
+}
