@@ -19,14 +19,13 @@ namespace CsmPayments.Storage;
 /// </summary>
 internal sealed unsafe partial class SqliteLeanReader : DbDataReader
 {
-    private const int Row = 100, Done = 101, Busy = 5, Locked = 6;
+    private const int Row = 100, Done = 101;
     private const int IntegerType = 1, FloatType = 2, TextType = 3, BlobType = 4, NullType = 5;
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
     private readonly IntPtr _handle;
     private readonly int _columns;
-    private readonly TimeSpan _timeout;
     private readonly CancellationToken _ct;
     private bool _referenced;
     private bool _stepped;
@@ -56,11 +55,10 @@ internal sealed unsafe partial class SqliteLeanReader : DbDataReader
         }
     }
 
-    private SqliteLeanReader(sqlite3 db, sqlite3_stmt statement, TimeSpan timeout, CancellationToken ct)
+    private SqliteLeanReader(sqlite3 db, sqlite3_stmt statement, CancellationToken ct)
     {
         _db = db;
         _statement = statement;
-        _timeout = timeout;
         _ct = ct;
         statement.DangerousAddRef(ref _referenced);
         _handle = statement.DangerousGetHandle();
@@ -88,7 +86,7 @@ internal sealed unsafe partial class SqliteLeanReader : DbDataReader
         {
             if (!string.IsNullOrWhiteSpace(tail)) throw new NotSupportedException($"one statement at a time, not: {command.CommandText}");
             Bind(statement, command.Parameters);
-            return new SqliteLeanReader(db, statement, TimeSpan.FromSeconds(command.CommandTimeout), ct);
+            return new SqliteLeanReader(db, statement, ct);
         }
         catch
         {
@@ -128,20 +126,9 @@ internal sealed unsafe partial class SqliteLeanReader : DbDataReader
         if (_closed) throw new InvalidOperationException("the reader is closed");
         if (_done) return false;
         _ct.ThrowIfCancellationRequested();
+        // A busy database is waited for inside the step, by SQLite's own handler (every connection of the product sets
+        // busy_timeout, SqlitePragmas); a busy result that still comes back is an error like any other.
         var rc = SqliteStep(_handle);
-        // In WAL mode a read meets a busy database only as it starts (another connection recovering the log): wait and
-        // try again, as the provider does, within the command's timeout. Past the first row it is an error.
-        if (rc is Busy or Locked && !_stepped)
-        {
-            var deadline = DateTime.UtcNow + (_timeout > TimeSpan.Zero ? _timeout : TimeSpan.FromDays(1));
-            while (rc is Busy or Locked && DateTime.UtcNow < deadline)
-            {
-                raw.sqlite3_reset(_statement);
-                Thread.Sleep(50);
-                _ct.ThrowIfCancellationRequested();
-                rc = SqliteStep(_handle);
-            }
-        }
         _stepped = true;
         if (rc == Row) return true;
         if (rc == Done)
@@ -170,12 +157,7 @@ internal sealed unsafe partial class SqliteLeanReader : DbDataReader
 
     public override bool IsDBNull(int ordinal) => TypeOf(ordinal) == NullType;
 
-    public override long GetInt64(int ordinal)
-    {
-        var type = TypeOf(ordinal);
-        if (type == NullType) throw Null(ordinal);
-        return SqliteColumnInt64(_handle, ordinal);
-    }
+    public override long GetInt64(int ordinal) => TypeOf(ordinal) == NullType ? throw Null(ordinal) : SqliteColumnInt64(_handle, ordinal);
 
     public override int GetInt32(int ordinal) => checked((int)GetInt64(ordinal));
 
@@ -185,11 +167,7 @@ internal sealed unsafe partial class SqliteLeanReader : DbDataReader
 
     public override bool GetBoolean(int ordinal) => GetInt64(ordinal) != 0;
 
-    public override double GetDouble(int ordinal)
-    {
-        if (TypeOf(ordinal) == NullType) throw Null(ordinal);
-        return SqliteColumnDouble(_handle, ordinal);
-    }
+    public override double GetDouble(int ordinal) => TypeOf(ordinal) == NullType ? throw Null(ordinal) : SqliteColumnDouble(_handle, ordinal);
 
     public override float GetFloat(int ordinal) => (float)GetDouble(ordinal);
 

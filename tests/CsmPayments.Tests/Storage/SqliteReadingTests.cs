@@ -44,12 +44,8 @@ public sealed class SqliteReadingTests
     [Fact]
     public async Task Dates_read_by_the_lean_reader_match_the_provider_s_parser()
     {
-        await using var connection = await OpenAsync();
-        const string sql = "SELECT '2026-07-03', '2024-02-29', '2026-7-3', '2026-07-03 00:00:00', NULL";
-        await using var provider = await ReadAsync(connection, sql);
-        await using var lean = Lean(connection, sql);
-        Assert.True(await provider.ReadAsync());
-        Assert.True(lean.Read());
+        await using var row = await FirstRow.ReadAsync("SELECT '2026-07-03', '2024-02-29', '2026-7-3', '2026-07-03 00:00:00', NULL");
+        var (provider, lean) = (row.Provider, row.Lean);
         for (var i = 0; i < 3; i++) Assert.Equal(provider.GetFieldValue<DateOnly>(i), LeanQuery.Date(lean, i));
         Assert.Equal(new DateOnly(2026, 7, 3), LeanQuery.NullableDate(lean, 2));
         Assert.Throws<FormatException>(() => provider.GetFieldValue<DateOnly>(3));
@@ -112,12 +108,8 @@ public sealed class SqliteReadingTests
     [Fact]
     public async Task The_lean_reader_refuses_what_the_provider_refuses()
     {
-        await using var connection = await OpenAsync();
-        const string sql = "SELECT 'twelve', 3000000000, 'Platinum'";
-        await using var provider = await ReadAsync(connection, sql);
-        await using var lean = Lean(connection, sql);
-        Assert.True(await provider.ReadAsync());
-        Assert.True(lean.Read());
+        await using var row = await FirstRow.ReadAsync("SELECT 'twelve', 3000000000, 'Platinum'");
+        var (provider, lean) = (row.Provider, row.Lean);
         Assert.Throws<FormatException>(() => provider.GetDecimal(0));
         var error = Assert.Throws<FormatException>(() => lean.GetDecimal(0));
         Assert.Contains("'twelve'", error.Message);
@@ -221,6 +213,29 @@ public sealed class SqliteReadingTests
     {
         await using var test = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
         Assert.True(SqliteThreading.MultiThread);
+    }
+
+    /// <summary>A statement's first row, read by the provider's reader and by the lean reader on one in-memory connection.</summary>
+    private sealed class FirstRow(SqliteConnection connection, SqliteDataReader provider, SqliteLeanReader lean) : IAsyncDisposable
+    {
+        public SqliteDataReader Provider { get; } = provider;
+        public SqliteLeanReader Lean { get; } = lean;
+
+        public static async Task<FirstRow> ReadAsync(string sql)
+        {
+            var connection = await OpenAsync();
+            var row = new FirstRow(connection, await SqliteReadingTests.ReadAsync(connection, sql), SqliteReadingTests.Lean(connection, sql));
+            Assert.True(await row.Provider.ReadAsync());
+            Assert.True(row.Lean.Read());
+            return row;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Lean.DisposeAsync();
+            await Provider.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 
     private static async Task<SqliteConnection> OpenAsync()
