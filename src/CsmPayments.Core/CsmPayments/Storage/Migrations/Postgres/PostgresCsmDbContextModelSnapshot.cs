@@ -419,6 +419,8 @@ namespace CsmPayments.Storage.Migrations.Postgres
                     b.HasIndex("AccountId", "IssueDate")
                         .HasDatabaseName("ix_invoices_account_id_issue_date");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("AccountId", "IssueDate"), new[] { "Id", "DueDate", "AmountValue", "Currency", "Status", "SettledOn", "Number", "PoNumber" });
+
                     b.HasIndex("Status", "DueDate")
                         .HasDatabaseName("ix_invoices_status_due_date");
 
@@ -512,12 +514,16 @@ namespace CsmPayments.Storage.Migrations.Postgres
                     b.HasIndex("InvoiceId")
                         .HasDatabaseName("ix_payments_invoice_id");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("InvoiceId"), new[] { "AccountId", "AmountValue", "Currency", "PaidOn", "Status", "FailureCode" });
+
                     b.HasIndex("AccountId", "PaidOn")
                         .HasDatabaseName("ix_payments_account_id_paid_on");
 
                     b.HasIndex(new[] { "AccountId", "PaidOn" }, "failed_by_account")
                         .HasDatabaseName("ix_payments_failed")
                         .HasFilter("status <> 'Succeeded'");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "AccountId", "PaidOn" }, "failed_by_account"), new[] { "InvoiceId", "AmountValue", "Status", "FailureCode" });
 
                     b.ToTable("payments", (string)null);
                 });
@@ -618,6 +624,8 @@ namespace CsmPayments.Storage.Migrations.Postgres
 
                     b.HasIndex("AccountId")
                         .HasDatabaseName("ix_collection_steps_done_account_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("AccountId"), new[] { "InvoiceId", "StepId", "ActedOn", "ActionKey" });
 
                     b.ToTable("collection_steps_done", (string)null);
                 });
@@ -1383,12 +1391,12 @@ namespace CsmPayments.Storage.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_work_tasks");
 
-                    b.HasIndex("AccountId")
-                        .HasDatabaseName("ix_work_tasks_account_id");
-
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ix_work_tasks_idempotency_key");
+
+                    b.HasIndex("AccountId", "Kind", "State")
+                        .HasDatabaseName("ix_work_tasks_account_id_kind_state");
 
                     b.HasIndex("OwnerUserId", "State", "DueOn")
                         .HasDatabaseName("ix_work_tasks_owner_user_id_state_due_on");

@@ -1335,12 +1335,12 @@ namespace CsmPayments.Storage.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_work_tasks");
 
-                    b.HasIndex("AccountId")
-                        .HasDatabaseName("ix_work_tasks_account_id");
-
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ix_work_tasks_idempotency_key");
+
+                    b.HasIndex("AccountId", "Kind", "State")
+                        .HasDatabaseName("ix_work_tasks_account_id_kind_state");
 
                     b.HasIndex("OwnerUserId", "State", "DueOn")
                         .HasDatabaseName("ix_work_tasks_owner_user_id_state_due_on");
