@@ -20,6 +20,22 @@ public sealed class Invoice
         Status = status;
     }
 
+    /// <summary>An invoice as a read of the store gives it (the checks of the constructor were made when it was written).</summary>
+    internal static Invoice AsStored(long id, long accountId, decimal amount, string currency, DateOnly dueDate, DateOnly issueDate, string number,
+        string? poNumber, InvoiceStatus status) =>
+        new()
+        {
+            Id = id,
+            AccountId = accountId,
+            AmountValue = amount,
+            Currency = currency,
+            DueDate = dueDate,
+            IssueDate = issueDate,
+            Number = number,
+            PoNumber = poNumber,
+            Status = status,
+        };
+
     public long Id { get; private set; }
     public string Number { get; private set; }
     public long AccountId { get; private set; }

@@ -81,9 +81,15 @@ internal sealed class CollectionBook
             // of a statement prepared anew for every count.
             // PostgreSQL finds them among the range's invoices in the index that carries every column (one run of index
             // pages); by id, it would read a page of the table for nearly every one. SQLite looks each up by its key.
-            var owedInvoices = db.Invoices.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(i => EF.Parameter(owed).Contains(i.Id) && i.IssueDate <= asOf);
-            if (db.Provider == StorageProvider.Postgres) owedInvoices = owedInvoices.Where(i => i.AccountId >= from && i.AccountId <= to);
-            invoices = await owedInvoices.ToListAsync(ct);
+            // Read by ordinal (LeanQuery), as the health stage reads: the day reads about one owed invoice per account.
+            invoices = [];
+            await using (var query = await LeanQuery.CreateAsync(db, AccountSelection.Range(from, to), "account_id",
+                             "SELECT id, account_id, amount, currency, due_date, issue_date, number, po_number, status FROM invoices WHERE "
+                             + LeanQuery.AnyOf(db, "id", "owed") + " AND issue_date <= @asOf" + (db.Provider == StorageProvider.Postgres ? " AND {accounts}" : ""), ct))
+            await using (var r = await query.With("owed", LeanQuery.IdList(db, owed)).With("asOf", asOf).ReadAsync(ct))
+                while (await r.ReadAsync(ct))
+                    invoices.Add(Invoice.AsStored(r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetString(3), LeanQuery.Date(r, 4), LeanQuery.Date(r, 5),
+                        r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), LeanQuery.Enum<InvoiceStatus>(r, 8)));
             applied = await succeeded.Where(p => p.InvoiceId != null && EF.Parameter(owed).Contains(p.InvoiceId.Value))
                 .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
             credits = await db.CreditNotes.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(c => c.IssuedOn <= asOf && EF.Parameter(owed).Contains(c.InvoiceId))
@@ -98,12 +104,18 @@ internal sealed class CollectionBook
         var contactTasks = await db.WorkTasks.AsNoTracking().TagWith(SqliteLeanReads.Tag)
             .Where(t => t.Kind == WorkTaskKind.BillingContactMissing && t.State == WorkTaskState.Open && t.AccountId >= from && t.AccountId <= to)
             .Select(t => new { t.AccountId, t.Id }).ToListAsync(ct);
-        var done = owed is null
-            ? await db.CollectionStepsDone.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(d => d.AccountId >= from && d.AccountId <= to).ToListAsync(ct)
-            // What the day's decisions read: the steps done for owed invoices, today's actions, and plan reminders.
-            : await db.CollectionStepsDone.AsNoTracking().TagWith(SqliteLeanReads.Tag)
-                .Where(d => d.AccountId >= from && d.AccountId <= to && (EF.Parameter(owed).Contains(d.InvoiceId) || d.ActedOn == asOf || d.StepId.StartsWith("plan-")))
-                .ToListAsync(ct);
+        // What the day's decisions read: the steps done for owed invoices, today's actions, and plan reminders; without
+        // owed invoices, every step done of the range. Read by ordinal: about one per owed invoice.
+        var done = new List<CollectionStepDone>();
+        await using (var query = await LeanQuery.CreateAsync(db, AccountSelection.Range(from, to), "account_id",
+                         "SELECT account_id, invoice_id, step_id, acted_on, action_key FROM collection_steps_done WHERE {accounts}"
+                         + (owed is null ? "" : " AND (" + LeanQuery.AnyOf(db, "invoice_id", "owed") + " OR acted_on = @asOf OR substr(step_id, 1, 5) = 'plan-')"), ct))
+        {
+            if (owed is not null) query.With("owed", LeanQuery.IdList(db, owed)).With("asOf", asOf);
+            await using var r = await query.ReadAsync(ct);
+            while (await r.ReadAsync(ct))
+                done.Add(new CollectionStepDone(r.GetInt64(0), r.GetInt64(1), r.GetString(2), LeanQuery.Date(r, 3), r.GetString(4)));
+        }
         timer.Lap("steps done");
         // A review opens only before its renewal date: the reviews of renewals already passed are never asked about.
         var reviews = await db.RenewalReviews.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(r => r.AccountId >= from && r.AccountId <= to && r.RenewalDate > asOf)
@@ -122,8 +134,12 @@ internal sealed class CollectionBook
             var owing = invoices.Select(i => i.AccountId);
             if (mayAct is not null)
             {
-                var contacted = (await db.Contacts.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(c => c.Role == ContactRole.Billing && c.AccountId >= from && c.AccountId <= to)
-                    .Select(c => c.AccountId).ToListAsync(ct)).ToHashSet();
+                var contacted = new HashSet<long>();
+                await using (var query = await LeanQuery.CreateAsync(db, AccountSelection.Range(from, to), "account_id",
+                                 "SELECT account_id FROM contacts WHERE {accounts} AND role = @role", ct))
+                await using (var r = await query.With("role", nameof(ContactRole.Billing)).ReadAsync(ct))
+                    while (await r.ReadAsync(ct))
+                        contacted.Add(r.GetInt64(0));
                 owing = MayAct(position, invoices, disputes, done, busy.ToHashSet(), contacted, asOf, mayAct);
             }
             selection = AccountSelection.Of(owing.Concat(busy));
@@ -173,7 +189,15 @@ internal sealed class CollectionBook
         {
             var id = balances.Key;
             if (busy.Contains(id) || !balances.Any(b => b.Balance.IsPositive)) continue;
-            var mine = doneBy[id].ToList();
+            var (reminderKey, deliveryKey) = (CollectionCycle.MessageKey(id, StepChannel.Reminder, asOf), CollectionCycle.MessageKey(id, StepChannel.Delivery, asOf));
+            var stepsDone = new HashSet<(long InvoiceId, string StepId)>();
+            bool reminded = false, delivered = false;
+            foreach (var x in doneBy[id])
+            {
+                stepsDone.Add((x.InvoiceId, x.StepId));
+                reminded |= x.ActionKey == reminderKey;
+                delivered |= x.ActionKey == deliveryKey;
+            }
             var state = new AccountCollectionState(id, RiskTier.Low, HasBillingContact: contacted.Contains(id), Cancelled: false,
                 balances.Select(b =>
                 {
@@ -181,9 +205,7 @@ internal sealed class CollectionBook
                     return new CollectionInvoice(invoice.Id, invoice.Number, invoice.IssueDate, invoice.DueDate, invoice.Amount, b.Balance, invoice.PoNumber,
                         disputed.Contains(invoice.Id) ? paused : []);
                 }).ToList(),
-                mine.Select(x => (x.InvoiceId, x.StepId)).ToHashSet(),
-                RemindedToday: mine.Any(x => x.ActionKey == CollectionCycle.MessageKey(id, StepChannel.Reminder, asOf)),
-                DeliveredToday: mine.Any(x => x.ActionKey == CollectionCycle.MessageKey(id, StepChannel.Delivery, asOf)));
+                stepsDone, RemindedToday: reminded, DeliveredToday: delivered);
             if (mayAct(state)) yield return id;
         }
     }

@@ -605,6 +605,7 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             }
         }
 
+        var (reminderKey, deliveryKey) = (MessageKey(account.Id, StepChannel.Reminder, d), MessageKey(account.Id, StepChannel.Delivery, d));
         var state = new AccountCollectionState(account.Id, tier, contact is not null, book.IsCancelled(account.Id),
             balances.Select(b =>
             {
@@ -612,8 +613,8 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
                 return new CollectionInvoice(invoice.Id, invoice.Number, invoice.IssueDate, invoice.DueDate, invoice.Amount, b.Balance, invoice.PoNumber, pauses[invoice.Id]);
             }).ToList(),
             book.Done[account.Id].Select(x => (x.InvoiceId, x.StepId)).ToHashSet(),
-            RemindedToday: book.Done[account.Id].Any(x => x.ActionKey == MessageKey(account.Id, StepChannel.Reminder, d)),
-            DeliveredToday: book.Done[account.Id].Any(x => x.ActionKey == MessageKey(account.Id, StepChannel.Delivery, d)));
+            RemindedToday: book.Done[account.Id].Any(x => x.ActionKey == reminderKey),
+            DeliveredToday: book.Done[account.Id].Any(x => x.ActionKey == deliveryKey));
         var day = CollectionDecision.Decide(playbook, state, d, rates);
 
         foreach (var message in new[] { day.Delivery, day.Reminder })

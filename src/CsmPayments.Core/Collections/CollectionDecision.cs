@@ -79,6 +79,17 @@ public static class CollectionDecision
     /// <summary>How many days after its date an invoice delivery is still sent, for runs that were missed.</summary>
     public const int DeliveryCatchUpDays = 3;
 
+    private static readonly StepChannel[] Channels = Enum.GetValues<StepChannel>();
+
+    /// <summary>Whether the step waits while the invoice is paused for any of its reasons.</summary>
+    private static bool Skips(PlaybookStep step, IReadOnlyList<PauseReason> pauses)
+    {
+        foreach (var p in pauses)
+            if (step.SkipWhen.Contains(p.Kind))
+                return true;
+        return false;
+    }
+
     public static CollectionDay Decide(Playbook playbook, AccountCollectionState state, DateOnly today, ExchangeRates rates)
     {
         var steps = playbook.StepsFor(state.Tier);
@@ -93,25 +104,31 @@ public static class CollectionDecision
         var leadUntil = today.AddDays(playbook.Settings.BillingContactLeadDays);
         var billingContactNeeded = false;
 
+        // Plain loops over the tier's steps, in their order, for each channel in the enum's order: the decision is asked for
+        // every owing account every day, and these are the rules the comments below state, without a list per invoice.
         foreach (var invoice in owing)
         {
             var balanceInBase = rates.ToBase(invoice.Balance.Amount, invoice.Balance.Currency);
-            var applicable = steps.Where(s => balanceInBase >= s.MinAmount).ToList();
-            var paused = invoice.Pauses.Select(p => p.Kind).ToHashSet();
-            foreach (var done in applicable.Where(s => state.Done.Contains((invoice.Id, s.Id)) && s.Channel == StepChannel.Reminder))
-                if (stage is null || done.Rank > stage.Rank) stage = done;
+            foreach (var s in steps)
+                if (balanceInBase >= s.MinAmount && s.Channel == StepChannel.Reminder && state.Done.Contains((invoice.Id, s.Id))
+                    && (stage is null || s.Rank > stage.Rank))
+                    stage = s;
 
-            foreach (var channel in Enum.GetValues<StepChannel>())
+            foreach (var channel in Channels)
             {
-                var inChannel = applicable.Where(s => s.Channel == channel).ToList();
-                var current = inChannel.LastOrDefault(s => s.DateFor(invoice.IssueDate, invoice.DueDate) <= today);
+                PlaybookStep? current = null, upcoming = null;
+                foreach (var s in steps)
+                {
+                    if (balanceInBase < s.MinAmount || s.Channel != channel) continue;
+                    if (s.DateFor(invoice.IssueDate, invoice.DueDate) <= today) current = s;
+                    else if (upcoming is null && !Skips(s, invoice.Pauses)) upcoming = s;
+                }
                 // An invoice is delivered as new only around its issue date (a missed run or two is caught up); later the
                 // customer has it already, and once it is overdue the reminders carry it.
                 if (channel == StepChannel.Delivery && current is not null
                     && (today > invoice.DueDate || today > current.DateFor(invoice.IssueDate, invoice.DueDate).AddDays(DeliveryCatchUpDays))) current = null;
-                if (current is not null && !state.Done.Contains((invoice.Id, current.Id)) && !current.SkipWhen.Overlaps(paused))
+                if (current is not null && !state.Done.Contains((invoice.Id, current.Id)) && !Skips(current, invoice.Pauses))
                     due.Add((invoice, current));
-                var upcoming = inChannel.FirstOrDefault(s => s.DateFor(invoice.IssueDate, invoice.DueDate) > today && !s.SkipWhen.Overlaps(paused));
                 if (upcoming is not null)
                 {
                     var on = upcoming.DateFor(invoice.IssueDate, invoice.DueDate);

@@ -102,14 +102,39 @@ public static class AccountHistoryLoader
                 if (accounts.TryGetValue(r.GetInt64(1), out var h)) h.LedgerNoted = true;
             }
         timer.Lap("ledger notes");
-        await ReadAsync("invoices", $"SELECT account_id, id, issue_date, due_date, amount, currency, status, {Invoice.SettledOnColumn} FROM invoices WHERE {{accounts}} AND issue_date <= @asOf",
-            (r, h) =>
+        // An account's invoices come one after another (the index is by account), so they are gathered first and each
+        // account's lists made once at their size, instead of grown by doubling: the day reads several million.
+        await using (var query = await LeanQuery.CreateAsync(db, selection, "account_id",
+                         $"SELECT account_id, id, issue_date, due_date, amount, currency, status, {Invoice.SettledOnColumn} FROM invoices WHERE {{accounts}} AND issue_date <= @asOf", ct))
+        {
+            await using var r = await query.With("asOf", asOf).ReadAsync(ct);
+            AccountHistory? owner = null;
+            var rows = new List<InvoiceFacts>();
+            var settled = new List<DateOnly?>();
+            void Hand()
             {
+                owner?.Invoices.AddRange(rows);
+                owner?.StoredSettledOn.AddRange(settled);
+                rows.Clear();
+                settled.Clear();
+            }
+            while (await r.ReadAsync(ct))
+            {
+                var id = r.GetInt64(0);
+                if (owner?.Account.Id != id)
+                {
+                    Hand();
+                    owner = accounts.GetValueOrDefault(id);
+                }
+                if (owner is null) continue;
                 var currency = r.GetString(5);
-                h.Invoices.Add(new InvoiceFacts(r.GetInt64(1), h.Account.Id, LeanQuery.Date(r, 2), LeanQuery.Date(r, 3), r.GetDecimal(4),
-                    h.Account.Currency == currency ? h.Account.Currency : currency, LeanQuery.Enum<InvoiceStatus>(r, 6)));
-                h.StoredSettledOn.Add(LeanQuery.NullableDate(r, 7));
-            });
+                rows.Add(new InvoiceFacts(r.GetInt64(1), id, LeanQuery.Date(r, 2), LeanQuery.Date(r, 3), r.GetDecimal(4),
+                    owner.Account.Currency == currency ? owner.Account.Currency : currency, LeanQuery.Enum<InvoiceStatus>(r, 6)));
+                settled.Add(LeanQuery.NullableDate(r, 7));
+            }
+            Hand();
+        }
+        timer.Lap("invoices");
         var disputeCodes = settings.Health.Payment.DisputeCodes;
         const string paymentColumns = "SELECT account_id, invoice_id, amount, paid_on, status, failure_code FROM payments WHERE ";
         void AddPayment(System.Data.Common.DbDataReader r, AccountHistory h) =>
