@@ -84,8 +84,8 @@ public static class CollectionDecision
     /// <summary>Whether the step waits while the invoice is paused for any of its reasons.</summary>
     private static bool Skips(PlaybookStep step, IReadOnlyList<PauseReason> pauses)
     {
-        foreach (var p in pauses)
-            if (step.SkipWhen.Contains(p.Kind))
+        for (var i = 0; i < pauses.Count; i++)
+            if (step.SkipWhen.Contains(pauses[i].Kind))
                 return true;
         return false;
     }
@@ -109,16 +109,21 @@ public static class CollectionDecision
         foreach (var invoice in owing)
         {
             var balanceInBase = rates.ToBase(invoice.Balance.Amount, invoice.Balance.Currency);
-            foreach (var s in steps)
+            // By index: a foreach over the read-only list would box its enumerator, once per invoice and channel.
+            for (var j = 0; j < steps.Count; j++)
+            {
+                var s = steps[j];
                 if (balanceInBase >= s.MinAmount && s.Channel == StepChannel.Reminder && state.Done.Contains((invoice.Id, s.Id))
                     && (stage is null || s.Rank > stage.Rank))
                     stage = s;
+            }
 
             foreach (var channel in Channels)
             {
                 PlaybookStep? current = null, upcoming = null;
-                foreach (var s in steps)
+                for (var j = 0; j < steps.Count; j++)
                 {
+                    var s = steps[j];
                     if (balanceInBase < s.MinAmount || s.Channel != channel) continue;
                     if (s.DateFor(invoice.IssueDate, invoice.DueDate) <= today) current = s;
                     else if (upcoming is null && !Skips(s, invoice.Pauses)) upcoming = s;
