@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using CsmPayments.Cli;
 using CsmPayments.Hosting;
 using CsmPayments.Tests.Cli;
@@ -78,4 +79,14 @@ public sealed class JobRuns : IJobListener
         _finished.Release();
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>A clock that starts at <paramref name="start"/> and runs at the machine's pace (timers and delays run in real time), in UTC.</summary>
+public sealed class RunningClock(DateTimeOffset start) : TimeProvider
+{
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    public override DateTimeOffset GetUtcNow() => start + Stopwatch.GetElapsedTime(_started);
+
+    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 }

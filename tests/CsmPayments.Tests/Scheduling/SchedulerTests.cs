@@ -22,6 +22,14 @@ public sealed class SchedulerTests
     private static FakeTimeProvider ClockOnTheBookDay() =>
         new(new DateTimeOffset(CycleBook.AsOf.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
 
+    /// <summary>
+    /// Midday of the book's day, running from there at the machine's pace, for schedulers on PostgreSQL. Quartz's database
+    /// store waits on the scheduler's clock before it tries a row lock again (when two nodes insert the same lock row at
+    /// once), and on a frozen clock that wait never ends: the node's check-in hangs, its test times out, and its shutdown
+    /// fails in Quartz's cluster manager. The daily trigger is still hours away.
+    /// </summary>
+    private static RunningClock RunningOnTheBookDay() => new(new DateTimeOffset(CycleBook.AsOf.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
+
     private static async Task<int> SnapshotsForAsync(TestDatabase database, DateOnly day)
     {
         await using var db = database.Open();
@@ -52,7 +60,7 @@ public sealed class SchedulerTests
     {
         await using var database = await TestDatabase.CreateAsync(StorageProvider.Postgres);
         var book = await CycleBook.SeedAsync(database);
-        var clock = ClockOnTheBookDay();
+        var clock = RunningOnTheBookDay();
         await using var first = await SchedulerHost.StartAsync(database, clock, new Dictionary<string, string?> { ["Scheduling:InstanceId"] = "node-a" });
         await using var second = await SchedulerHost.StartAsync(database, clock, new Dictionary<string, string?> { ["Scheduling:InstanceId"] = "node-b" });
 
@@ -94,7 +102,7 @@ public sealed class SchedulerTests
     {
         await using var database = await TestDatabase.CreateAsync(StorageProvider.Postgres);
         await CycleBook.SeedAsync(database);
-        var clock = ClockOnTheBookDay();
+        var clock = RunningOnTheBookDay();
         long outbox, tasks;
         await using (var first = await SchedulerHost.StartAsync(database, clock, new Dictionary<string, string?> { ["Scheduling:InstanceId"] = "node-a" }))
         {
