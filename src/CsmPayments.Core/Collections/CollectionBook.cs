@@ -61,6 +61,8 @@ internal sealed class CollectionBook
             .Where(p => p.State == PaymentPlanState.Active && p.AccountId >= from && p.AccountId <= to).AsSplitQuery().ToListAsync(ct);
         timer.Lap("promises, disputes, plans");
 
+        // The owed invoices' ids as one parameter value, for the reads by ordinal below.
+        var owedIds = owed is null ? null : LeanQuery.IdList(db, owed);
         List<Invoice> invoices;
         List<PaymentFacts> payments, applied;
         List<CreditNoteFacts> credits;
@@ -76,17 +78,17 @@ internal sealed class CollectionBook
         else
         {
             // Read again here, inside the range's locked transaction: a payment recorded since the health stage read the
-            // ledger is counted, so nobody is reminded of what was paid meanwhile.
-            // EF.Parameter: the ids go as one array (PostgreSQL) or JSON (SQLite) parameter, not as thousands of parameters
-            // of a statement prepared anew for every count.
+            // ledger is counted, so nobody is reminded of what was paid meanwhile. The ids go as one array (PostgreSQL) or
+            // JSON (SQLite) parameter (EF.Parameter in the EF queries), not as thousands of parameters of a statement
+            // prepared anew for every count.
+            // The invoices are read by ordinal (LeanQuery), as the health stage reads: about one owed invoice per account.
             // PostgreSQL finds them among the range's invoices in the index that carries every column (one run of index
             // pages); by id, it would read a page of the table for nearly every one. SQLite looks each up by its key.
-            // Read by ordinal (LeanQuery), as the health stage reads: the day reads about one owed invoice per account.
             invoices = [];
             await using (var query = await LeanQuery.CreateAsync(db, AccountSelection.Range(from, to), "account_id",
                              "SELECT id, account_id, amount, currency, due_date, issue_date, number, po_number, status FROM invoices WHERE "
                              + LeanQuery.AnyOf(db, "id", "owed") + " AND issue_date <= @asOf" + (db.Provider == StorageProvider.Postgres ? " AND {accounts}" : ""), ct))
-            await using (var r = await query.With("owed", LeanQuery.IdList(db, owed)).With("asOf", asOf).ReadAsync(ct))
+            await using (var r = await query.With("owed", owedIds!).With("asOf", asOf).ReadAsync(ct))
                 while (await r.ReadAsync(ct))
                     invoices.Add(Invoice.AsStored(r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetString(3), LeanQuery.Date(r, 4), LeanQuery.Date(r, 5),
                         r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), LeanQuery.Enum<InvoiceStatus>(r, 8)));
@@ -111,7 +113,7 @@ internal sealed class CollectionBook
                          "SELECT account_id, invoice_id, step_id, acted_on, action_key FROM collection_steps_done WHERE {accounts}"
                          + (owed is null ? "" : " AND (" + LeanQuery.AnyOf(db, "invoice_id", "owed") + " OR acted_on = @asOf OR substr(step_id, 1, 5) = 'plan-')"), ct))
         {
-            if (owed is not null) query.With("owed", LeanQuery.IdList(db, owed)).With("asOf", asOf);
+            if (owedIds is not null) query.With("owed", owedIds).With("asOf", asOf);
             await using var r = await query.ReadAsync(ct);
             while (await r.ReadAsync(ct))
                 done.Add(new CollectionStepDone(r.GetInt64(0), r.GetInt64(1), r.GetString(2), LeanQuery.Date(r, 3), r.GetString(4)));
@@ -189,15 +191,7 @@ internal sealed class CollectionBook
         {
             var id = balances.Key;
             if (busy.Contains(id) || !balances.Any(b => b.Balance.IsPositive)) continue;
-            var (reminderKey, deliveryKey) = (CollectionCycle.MessageKey(id, StepChannel.Reminder, asOf), CollectionCycle.MessageKey(id, StepChannel.Delivery, asOf));
-            var stepsDone = new HashSet<(long InvoiceId, string StepId)>();
-            bool reminded = false, delivered = false;
-            foreach (var x in doneBy[id])
-            {
-                stepsDone.Add((x.InvoiceId, x.StepId));
-                reminded |= x.ActionKey == reminderKey;
-                delivered |= x.ActionKey == deliveryKey;
-            }
+            var (stepsDone, reminded, delivered) = StepsDone(doneBy[id], id, asOf);
             var state = new AccountCollectionState(id, RiskTier.Low, HasBillingContact: contacted.Contains(id), Cancelled: false,
                 balances.Select(b =>
                 {
@@ -208,6 +202,25 @@ internal sealed class CollectionBook
                 stepsDone, RemindedToday: reminded, DeliveredToday: delivered);
             if (mayAct(state)) yield return id;
         }
+    }
+
+    /// <summary>
+    /// An account's steps done as the decision reads them: each (invoice, step), and whether the day's reminder and its
+    /// invoice delivery are among them (their action keys, <see cref="CollectionCycle.MessageKey"/>).
+    /// </summary>
+    public static (HashSet<(long InvoiceId, string StepId)> Done, bool RemindedToday, bool DeliveredToday) StepsDone(
+        IEnumerable<CollectionStepDone> done, long accountId, DateOnly day)
+    {
+        var (reminderKey, deliveryKey) = (CollectionCycle.MessageKey(accountId, StepChannel.Reminder, day), CollectionCycle.MessageKey(accountId, StepChannel.Delivery, day));
+        var steps = new HashSet<(long InvoiceId, string StepId)>();
+        bool reminded = false, delivered = false;
+        foreach (var x in done)
+        {
+            steps.Add((x.InvoiceId, x.StepId));
+            reminded |= x.ActionKey == reminderKey;
+            delivered |= x.ActionKey == deliveryKey;
+        }
+        return (steps, reminded, delivered);
     }
 
     /// <summary>Successful payments of the account from <paramref name="from"/> through the as-of date, in one currency.</summary>

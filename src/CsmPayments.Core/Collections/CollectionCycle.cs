@@ -605,16 +605,14 @@ public sealed class CollectionCycle(Database database, Playbook playbook, Messag
             }
         }
 
-        var (reminderKey, deliveryKey) = (MessageKey(account.Id, StepChannel.Reminder, d), MessageKey(account.Id, StepChannel.Delivery, d));
+        var (stepsDone, reminded, delivered) = CollectionBook.StepsDone(book.Done[account.Id], account.Id, d);
         var state = new AccountCollectionState(account.Id, tier, contact is not null, book.IsCancelled(account.Id),
             balances.Select(b =>
             {
                 var invoice = book.Invoices[b.Invoice.Id];
                 return new CollectionInvoice(invoice.Id, invoice.Number, invoice.IssueDate, invoice.DueDate, invoice.Amount, b.Balance, invoice.PoNumber, pauses[invoice.Id]);
             }).ToList(),
-            book.Done[account.Id].Select(x => (x.InvoiceId, x.StepId)).ToHashSet(),
-            RemindedToday: book.Done[account.Id].Any(x => x.ActionKey == reminderKey),
-            DeliveredToday: book.Done[account.Id].Any(x => x.ActionKey == deliveryKey));
+            stepsDone, RemindedToday: reminded, DeliveredToday: delivered);
         var day = CollectionDecision.Decide(playbook, state, d, rates);
 
         foreach (var message in new[] { day.Delivery, day.Reminder })
