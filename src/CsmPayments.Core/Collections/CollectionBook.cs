@@ -84,14 +84,14 @@ internal sealed class CollectionBook
             // The invoices are read by ordinal (LeanQuery), as the health stage reads: about one owed invoice per account.
             // PostgreSQL finds them among the range's invoices in the index that carries every column (one run of index
             // pages); by id, it would read a page of the table for nearly every one. SQLite looks each up by its key.
-            invoices = [];
+            var read = new List<Invoice>(owed.Length);
             await using (var query = await LeanQuery.CreateAsync(db, AccountSelection.Range(from, to), "account_id",
                              "SELECT id, account_id, amount, currency, due_date, issue_date, number, po_number, status FROM invoices WHERE "
                              + LeanQuery.AnyOf(db, "id", "owed") + " AND issue_date <= @asOf" + (db.Provider == StorageProvider.Postgres ? " AND {accounts}" : ""), ct))
-            await using (var r = await query.With("owed", owedIds!).With("asOf", asOf).ReadAsync(ct))
-                while (await r.ReadAsync(ct))
-                    invoices.Add(Invoice.AsStored(r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetString(3), LeanQuery.Date(r, 4), LeanQuery.Date(r, 5),
-                        r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), LeanQuery.Enum<InvoiceStatus>(r, 8)));
+                await query.With("owed", owedIds!).With("asOf", asOf).ForEachAsync(r =>
+                    read.Add(Invoice.AsStored(r.GetInt64(0), r.GetInt64(1), r.GetDecimal(2), r.GetString(3), LeanQuery.Date(r, 4), LeanQuery.Date(r, 5),
+                        r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), LeanQuery.Enum<InvoiceStatus>(r, 8))), ct);
+            invoices = read;
             applied = await succeeded.Where(p => p.InvoiceId != null && EF.Parameter(owed).Contains(p.InvoiceId.Value))
                 .Select(p => new PaymentFacts(p.AccountId, p.InvoiceId, p.AmountValue, p.Currency, p.PaidOn, true)).ToListAsync(ct);
             credits = await db.CreditNotes.AsNoTracking().TagWith(SqliteLeanReads.Tag).Where(c => c.IssuedOn <= asOf && EF.Parameter(owed).Contains(c.InvoiceId))
@@ -114,9 +114,7 @@ internal sealed class CollectionBook
                          + (owed is null ? "" : " AND (" + LeanQuery.AnyOf(db, "invoice_id", "owed") + " OR acted_on = @asOf OR substr(step_id, 1, 5) = 'plan-')"), ct))
         {
             if (owedIds is not null) query.With("owed", owedIds).With("asOf", asOf);
-            await using var r = await query.ReadAsync(ct);
-            while (await r.ReadAsync(ct))
-                done.Add(new CollectionStepDone(r.GetInt64(0), r.GetInt64(1), r.GetString(2), LeanQuery.Date(r, 3), r.GetString(4)));
+            await query.ForEachAsync(r => done.Add(new CollectionStepDone(r.GetInt64(0), r.GetInt64(1), r.GetString(2), LeanQuery.Date(r, 3), r.GetString(4))), ct);
         }
         timer.Lap("steps done");
         // A review opens only before its renewal date: the reviews of renewals already passed are never asked about.
@@ -139,9 +137,7 @@ internal sealed class CollectionBook
                 var contacted = new HashSet<long>();
                 await using (var query = await LeanQuery.CreateAsync(db, AccountSelection.Range(from, to), "account_id",
                                  "SELECT account_id FROM contacts WHERE {accounts} AND role = @role", ct))
-                await using (var r = await query.With("role", nameof(ContactRole.Billing)).ReadAsync(ct))
-                    while (await r.ReadAsync(ct))
-                        contacted.Add(r.GetInt64(0));
+                    await query.With("role", nameof(ContactRole.Billing)).ForEachAsync(r => contacted.Add(r.GetInt64(0)), ct);
                 owing = MayAct(position, invoices, disputes, done, busy.ToHashSet(), contacted, asOf, mayAct);
             }
             selection = AccountSelection.Of(owing.Concat(busy));

@@ -67,6 +67,13 @@ internal sealed class LeanQuery : IAsyncDisposable
             ? Task.FromResult<DbDataReader>(SqliteLeanReader.Execute(sqlite, ct))
             : _command.ExecuteReaderAsync(ct);
 
+    /// <summary>Runs the query and hands each row to <paramref name="row"/>, in the order read.</summary>
+    public async Task ForEachAsync(Action<DbDataReader> row, CancellationToken ct)
+    {
+        await using var r = await ReadAsync(ct);
+        while (await r.ReadAsync(ct)) row(r);
+    }
+
     public ValueTask DisposeAsync() => _command.DisposeAsync();
 
     private static void Add(DbCommand command, string name, object value)
@@ -86,9 +93,7 @@ internal sealed class LeanQuery : IAsyncDisposable
     {
         var result = new Dictionary<long, T>();
         await using var query = await CreateAsync(db, selection, "account_id", sql, ct);
-        query.With("day", day);
-        await using var r = await query.ReadAsync(ct);
-        while (await r.ReadAsync(ct)) result[r.GetInt64(0)] = value(r);
+        await query.With("day", day).ForEachAsync(r => result[r.GetInt64(0)] = value(r), ct);
         return result;
     }
 

@@ -19,8 +19,9 @@ public sealed class SchedulerTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     /// <summary>Midday of the book's day in UTC: the daily trigger is hours away, so only the firings a test asks for run.</summary>
-    private static FakeTimeProvider ClockOnTheBookDay() =>
-        new(new DateTimeOffset(CycleBook.AsOf.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
+    private static readonly DateTimeOffset BookDayMidday = new(CycleBook.AsOf.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+
+    private static FakeTimeProvider ClockOnTheBookDay() => new(BookDayMidday);
 
     /// <summary>
     /// Midday of the book's day, running from there at the machine's pace, for schedulers on PostgreSQL. Quartz's database
@@ -28,7 +29,7 @@ public sealed class SchedulerTests
     /// once), and on a frozen clock that wait never ends: the node's check-in hangs, its test times out, and its shutdown
     /// fails in Quartz's cluster manager. The daily trigger is still hours away.
     /// </summary>
-    private static RunningClock RunningOnTheBookDay() => new(new DateTimeOffset(CycleBook.AsOf.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
+    private static RunningClock RunningOnTheBookDay() => new(BookDayMidday);
 
     private static async Task<int> SnapshotsForAsync(TestDatabase database, DateOnly day)
     {
